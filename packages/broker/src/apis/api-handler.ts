@@ -18,6 +18,8 @@ export interface BrokerState {
   readonly groups: GroupCoordinator;
   readonly config: BrokerConfig;
   readonly log: Logger;
+  /** Aborted when the broker starts shutting down, so long polls answer at once. */
+  readonly closing: AbortSignal;
 }
 
 export interface RequestContext {
