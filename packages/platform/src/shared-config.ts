@@ -1,0 +1,48 @@
+import { defineConfig } from './config.ts';
+
+// Configuration every service reads the same way. A service's main.ts combines these with its own variables:
+//   const spec = defineConfig({ ...httpConfigSpec(8081), ...kafkaConfigSpec('order-service'), ...storeConfigSpec,
+//     ...logConfigSpec });
+
+const HOST_PORT =
+  /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/;
+
+export function kafkaConfigSpec(clientId: string) {
+  return defineConfig({
+    KAFKA_BROKERS: { type: 'list', default: ['127.0.0.1:9092'], pattern: HOST_PORT, allowed: 'host:port' },
+    KAFKA_CLIENT_ID: {
+      type: 'string',
+      default: clientId,
+      pattern: /^[A-Za-z0-9._-]+$/,
+      allowed: 'letters, digits, . _ -',
+    },
+    KAFKA_SASL_MECHANISM: { type: 'enum', values: ['plain', 'scram-sha-256', 'scram-sha-512'], optional: true },
+    KAFKA_SASL_USERNAME: { type: 'string', requiredWith: 'KAFKA_SASL_MECHANISM' },
+    KAFKA_SASL_PASSWORD: { type: 'string', requiredWith: 'KAFKA_SASL_MECHANISM', secret: true },
+    KAFKA_TLS: { type: 'bool', default: false },
+    KAFKA_TLS_CA_FILE: { type: 'string', optional: true, allowed: 'a path to a PEM file' },
+  });
+}
+
+/** REDIS_URL unset selects the embedded SQLite store, a file under ORDERFLOW_DATA_DIR. */
+export const storeConfigSpec = defineConfig({
+  REDIS_URL: { type: 'url', optional: true, protocols: ['redis', 'rediss'] },
+  ORDERFLOW_DATA_DIR: { type: 'string', default: '.orderflow/' },
+});
+
+/**
+ * HOST defaults to 0.0.0.0 so a service in a container is reachable through published ports; set HOST=127.0.0.1 to
+ * keep a service on a laptop private to it.
+ */
+export function httpConfigSpec(defaultPort: number) {
+  return defineConfig({
+    PORT: { type: 'int', default: defaultPort, min: 0, max: 65535 },
+    HOST: { type: 'string', default: '0.0.0.0' },
+  });
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const logConfigSpec = defineConfig({
+  LOG_LEVEL: { type: 'enum', values: LOG_LEVELS, default: 'info' },
+});
