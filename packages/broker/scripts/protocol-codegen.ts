@@ -413,6 +413,15 @@ class Code {
     this.line(close);
   }
 
+  lines(): readonly string[] {
+    return this.#lines;
+  }
+
+  /** Appends another fragment's lines, indented at the current depth. */
+  append(other: Code): void {
+    for (const line of other.lines()) this.line(line);
+  }
+
   toString(): string {
     return `${this.#lines.join('\n')}\n`;
   }
@@ -566,12 +575,20 @@ function emitDecoder(code: Code, message: MessageModel, struct: StructModel): vo
       for (const field of struct.fields) {
         const { regular } = presentVersions(context, field);
         const always = context.length > 0 && regular.length === context.length;
+        const read = new Code();
+        emitCases(read, context, [{ versions: regular, emit: (versions) => emitRead(read, message, field, versions) }]);
+        const lines = read.lines();
+        const assignment = `${field.local} = `;
+        if (always && lines.length === 1 && lines[0].startsWith(assignment)) {
+          code.line(`const ${field.local}: ${field.tsType} = ${lines[0].slice(assignment.length)}`);
+          continue;
+        }
         code.line(
           always
             ? `let ${field.local}: ${field.tsType};`
             : `let ${field.local}: ${field.tsType} = ${field.defaultExpr};`,
         );
-        emitCases(code, context, [{ versions: regular, emit: (versions) => emitRead(code, message, field, versions) }]);
+        code.append(read);
       }
       const flexible = context.filter((v) => inRange(message.flexible, v));
       const tagged = taggedFieldsOf(struct, context);

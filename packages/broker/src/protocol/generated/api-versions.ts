@@ -97,8 +97,7 @@ export interface ApiVersionsResponseFinalizedFeatureKey {
 
 /** Reads a ApiVersionsResponse of the given version. */
 export function decodeApiVersionsResponse(reader: Reader, version: number): ApiVersionsResponse {
-  let errorCode: number;
-  errorCode = reader.readInt16();
+  const errorCode: number = reader.readInt16();
   let apiKeys: ApiVersionsResponseApiVersion[];
   if (version >= 3) {
     const _apiKeysLength = reader.readCompactArrayLength();
@@ -229,12 +228,9 @@ export function encodeApiVersionsResponse(writer: Writer, version: number, messa
 
 /** Reads a ApiVersionsResponseApiVersion of the given version (nested). */
 function decodeApiVersionsResponseApiVersion(reader: Reader, version: number): ApiVersionsResponseApiVersion {
-  let apiKey: number;
-  apiKey = reader.readInt16();
-  let minVersion: number;
-  minVersion = reader.readInt16();
-  let maxVersion: number;
-  maxVersion = reader.readInt16();
+  const apiKey: number = reader.readInt16();
+  const minVersion: number = reader.readInt16();
+  const maxVersion: number = reader.readInt16();
   if (version >= 3) {
     reader.readTaggedFields();
   }
@@ -260,12 +256,9 @@ function encodeApiVersionsResponseApiVersion(writer: Writer, version: number, me
 
 /** Reads a ApiVersionsResponseSupportedFeatureKey of the given version (nested). */
 function decodeApiVersionsResponseSupportedFeatureKey(reader: Reader, version: number): ApiVersionsResponseSupportedFeatureKey {
-  let name: string;
-  name = reader.readCompactString();
-  let minVersion: number;
-  minVersion = reader.readInt16();
-  let maxVersion: number;
-  maxVersion = reader.readInt16();
+  const name: string = reader.readCompactString();
+  const minVersion: number = reader.readInt16();
+  const maxVersion: number = reader.readInt16();
   reader.readTaggedFields();
   return {
     name,
@@ -287,12 +280,9 @@ function encodeApiVersionsResponseSupportedFeatureKey(writer: Writer, version: n
 
 /** Reads a ApiVersionsResponseFinalizedFeatureKey of the given version (nested). */
 function decodeApiVersionsResponseFinalizedFeatureKey(reader: Reader, version: number): ApiVersionsResponseFinalizedFeatureKey {
-  let name: string;
-  name = reader.readCompactString();
-  let maxVersionLevel: number;
-  maxVersionLevel = reader.readInt16();
-  let minVersionLevel: number;
-  minVersionLevel = reader.readInt16();
+  const name: string = reader.readCompactString();
+  const maxVersionLevel: number = reader.readInt16();
+  const minVersionLevel: number = reader.readInt16();
   reader.readTaggedFields();
   return {
     name,

@@ -29,8 +29,7 @@ export function decodeConsumerProtocolAssignment(reader: Reader, version: number
   const _assignedPartitions: ConsumerProtocolAssignmentTopicPartition[] = [];
   for (let _i = 0; _i < _assignedPartitionsLength; _i++) _assignedPartitions.push(decodeConsumerProtocolAssignmentTopicPartition(reader, version));
   assignedPartitions = _assignedPartitions;
-  let userData: Buffer | null;
-  userData = reader.readNullableBytes();
+  const userData: Buffer | null = reader.readNullableBytes();
   return {
     assignedPartitions,
     userData,
@@ -48,8 +47,7 @@ export function encodeConsumerProtocolAssignment(writer: Writer, version: number
 
 /** Reads a ConsumerProtocolAssignmentTopicPartition of the given version (nested). */
 function decodeConsumerProtocolAssignmentTopicPartition(reader: Reader, version: number): ConsumerProtocolAssignmentTopicPartition {
-  let topic: string;
-  topic = reader.readString();
+  const topic: string = reader.readString();
   let partitions: number[];
   const _partitionsLength = reader.readArrayLength();
   if (_partitionsLength < 0) throw new MalformedFrameError('ConsumerProtocolAssignment.Partitions is null but not nullable');

@@ -35,8 +35,7 @@ export function decodeConsumerProtocolSubscription(reader: Reader, version: numb
   const _topics: string[] = [];
   for (let _i = 0; _i < _topicsLength; _i++) _topics.push(reader.readString());
   topics = _topics;
-  let userData: Buffer | null;
-  userData = reader.readNullableBytes();
+  const userData: Buffer | null = reader.readNullableBytes();
   let ownedPartitions: ConsumerProtocolSubscriptionTopicPartition[] = [];
   if (version >= 1) {
     const _ownedPartitionsLength = reader.readArrayLength();
@@ -86,8 +85,7 @@ export function encodeConsumerProtocolSubscription(writer: Writer, version: numb
 
 /** Reads a ConsumerProtocolSubscriptionTopicPartition of the given version (nested). */
 function decodeConsumerProtocolSubscriptionTopicPartition(reader: Reader, version: number): ConsumerProtocolSubscriptionTopicPartition {
-  let topic: string;
-  topic = reader.readString();
+  const topic: string = reader.readString();
   let partitions: number[];
   const _partitionsLength = reader.readArrayLength();
   if (_partitionsLength < 0) throw new MalformedFrameError('ConsumerProtocolSubscription.Partitions is null but not nullable');

@@ -46,10 +46,8 @@ export function decodeCreatePartitionsRequest(reader: Reader, version: number): 
     for (let _i = 0; _i < _topicsLength; _i++) _topics.push(decodeCreatePartitionsRequestCreatePartitionsTopic(reader, version));
     topics = _topics;
   }
-  let timeoutMs: number;
-  timeoutMs = reader.readInt32();
-  let validateOnly: boolean;
-  validateOnly = reader.readBoolean();
+  const timeoutMs: number = reader.readInt32();
+  const validateOnly: boolean = reader.readBoolean();
   if (version >= 2) {
     reader.readTaggedFields();
   }
@@ -87,8 +85,7 @@ function decodeCreatePartitionsRequestCreatePartitionsTopic(reader: Reader, vers
   } else {
     name = reader.readString();
   }
-  let count: number;
-  count = reader.readInt32();
+  const count: number = reader.readInt32();
   let assignments: CreatePartitionsRequestCreatePartitionsAssignment[] | null;
   if (version >= 2) {
     const _assignmentsLength = reader.readCompactArrayLength();
@@ -210,8 +207,7 @@ export interface CreatePartitionsResponseCreatePartitionsTopicResult {
 
 /** Reads a CreatePartitionsResponse of the given version. */
 export function decodeCreatePartitionsResponse(reader: Reader, version: number): CreatePartitionsResponse {
-  let throttleTimeMs: number;
-  throttleTimeMs = reader.readInt32();
+  const throttleTimeMs: number = reader.readInt32();
   let results: CreatePartitionsResponseCreatePartitionsTopicResult[];
   if (version >= 2) {
     const _resultsLength = reader.readCompactArrayLength();
@@ -260,8 +256,7 @@ function decodeCreatePartitionsResponseCreatePartitionsTopicResult(reader: Reade
   } else {
     name = reader.readString();
   }
-  let errorCode: number;
-  errorCode = reader.readInt16();
+  const errorCode: number = reader.readInt16();
   let errorMessage: string | null;
   if (version >= 2) {
     errorMessage = reader.readCompactNullableString();

@@ -60,8 +60,7 @@ export function decodeCreateTopicsRequest(reader: Reader, version: number): Crea
     for (let _i = 0; _i < _topicsLength; _i++) _topics.push(decodeCreateTopicsRequestCreatableTopic(reader, version));
     topics = _topics;
   }
-  let timeoutMs: number;
-  timeoutMs = reader.readInt32();
+  const timeoutMs: number = reader.readInt32();
   let validateOnly: boolean = false;
   if (version >= 1) {
     validateOnly = reader.readBoolean();
@@ -109,10 +108,8 @@ function decodeCreateTopicsRequestCreatableTopic(reader: Reader, version: number
   } else {
     name = reader.readString();
   }
-  let numPartitions: number;
-  numPartitions = reader.readInt32();
-  let replicationFactor: number;
-  replicationFactor = reader.readInt16();
+  const numPartitions: number = reader.readInt32();
+  const replicationFactor: number = reader.readInt16();
   let assignments: CreateTopicsRequestCreatableReplicaAssignment[];
   if (version >= 5) {
     const _assignmentsLength = reader.readCompactArrayLength();
@@ -188,8 +185,7 @@ function encodeCreateTopicsRequestCreatableTopic(writer: Writer, version: number
 
 /** Reads a CreateTopicsRequestCreatableReplicaAssignment of the given version (nested). */
 function decodeCreateTopicsRequestCreatableReplicaAssignment(reader: Reader, version: number): CreateTopicsRequestCreatableReplicaAssignment {
-  let partitionIndex: number;
-  partitionIndex = reader.readInt32();
+  const partitionIndex: number = reader.readInt32();
   let brokerIds: number[];
   if (version >= 5) {
     const _brokerIdsLength = reader.readCompactArrayLength();
@@ -374,8 +370,7 @@ function decodeCreateTopicsResponseCreatableTopicResult(reader: Reader, version:
   if (version >= 7) {
     topicId = reader.readUuid();
   }
-  let errorCode: number;
-  errorCode = reader.readInt16();
+  const errorCode: number = reader.readInt16();
   let errorMessage: string | null = null;
   if (version >= 1) {
     if (version >= 5) {
@@ -487,16 +482,11 @@ function encodeCreateTopicsResponseCreatableTopicResult(writer: Writer, version:
 
 /** Reads a CreateTopicsResponseCreatableTopicConfigs of the given version (nested). */
 function decodeCreateTopicsResponseCreatableTopicConfigs(reader: Reader, version: number): CreateTopicsResponseCreatableTopicConfigs {
-  let name: string;
-  name = reader.readCompactString();
-  let value: string | null;
-  value = reader.readCompactNullableString();
-  let readOnly: boolean;
-  readOnly = reader.readBoolean();
-  let configSource: number;
-  configSource = reader.readInt8();
-  let isSensitive: boolean;
-  isSensitive = reader.readBoolean();
+  const name: string = reader.readCompactString();
+  const value: string | null = reader.readCompactNullableString();
+  const readOnly: boolean = reader.readBoolean();
+  const configSource: number = reader.readInt8();
+  const isSensitive: boolean = reader.readBoolean();
   reader.readTaggedFields();
   return {
     name,

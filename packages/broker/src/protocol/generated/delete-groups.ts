@@ -70,8 +70,7 @@ export interface DeleteGroupsResponseDeletableGroupResult {
 
 /** Reads a DeleteGroupsResponse of the given version. */
 export function decodeDeleteGroupsResponse(reader: Reader, version: number): DeleteGroupsResponse {
-  let throttleTimeMs: number;
-  throttleTimeMs = reader.readInt32();
+  const throttleTimeMs: number = reader.readInt32();
   let results: DeleteGroupsResponseDeletableGroupResult[];
   if (version >= 2) {
     const _resultsLength = reader.readCompactArrayLength();
@@ -120,8 +119,7 @@ function decodeDeleteGroupsResponseDeletableGroupResult(reader: Reader, version:
   } else {
     groupId = reader.readString();
   }
-  let errorCode: number;
-  errorCode = reader.readInt16();
+  const errorCode: number = reader.readInt16();
   if (version >= 2) {
     reader.readTaggedFields();
   }

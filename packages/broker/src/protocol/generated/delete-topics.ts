@@ -50,8 +50,7 @@ export function decodeDeleteTopicsRequest(reader: Reader, version: number): Dele
       topicNames = _topicNames;
     }
   }
-  let timeoutMs: number;
-  timeoutMs = reader.readInt32();
+  const timeoutMs: number = reader.readInt32();
   if (version >= 4) {
     reader.readTaggedFields();
   }
@@ -92,10 +91,8 @@ export function encodeDeleteTopicsRequest(writer: Writer, version: number, messa
 
 /** Reads a DeleteTopicsRequestDeleteTopicState of the given version (nested). */
 function decodeDeleteTopicsRequestDeleteTopicState(reader: Reader, version: number): DeleteTopicsRequestDeleteTopicState {
-  let name: string | null;
-  name = reader.readCompactNullableString();
-  let topicId: string;
-  topicId = reader.readUuid();
+  const name: string | null = reader.readCompactNullableString();
+  const topicId: string = reader.readUuid();
   reader.readTaggedFields();
   return {
     name,
@@ -197,8 +194,7 @@ function decodeDeleteTopicsResponseDeletableTopicResult(reader: Reader, version:
   if (version >= 6) {
     topicId = reader.readUuid();
   }
-  let errorCode: number;
-  errorCode = reader.readInt16();
+  const errorCode: number = reader.readInt16();
   let errorMessage: string | null = null;
   if (version >= 5) {
     errorMessage = reader.readCompactNullableString();

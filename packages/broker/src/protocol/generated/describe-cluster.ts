@@ -16,8 +16,7 @@ export interface DescribeClusterRequest {
 
 /** Reads a DescribeClusterRequest of the given version. */
 export function decodeDescribeClusterRequest(reader: Reader, version: number): DescribeClusterRequest {
-  let includeClusterAuthorizedOperations: boolean;
-  includeClusterAuthorizedOperations = reader.readBoolean();
+  const includeClusterAuthorizedOperations: boolean = reader.readBoolean();
   let endpointType: number = 1;
   if (version >= 1) {
     endpointType = reader.readInt8();
@@ -79,28 +78,22 @@ export interface DescribeClusterResponseDescribeClusterBroker {
 
 /** Reads a DescribeClusterResponse of the given version. */
 export function decodeDescribeClusterResponse(reader: Reader, version: number): DescribeClusterResponse {
-  let throttleTimeMs: number;
-  throttleTimeMs = reader.readInt32();
-  let errorCode: number;
-  errorCode = reader.readInt16();
-  let errorMessage: string | null;
-  errorMessage = reader.readCompactNullableString();
+  const throttleTimeMs: number = reader.readInt32();
+  const errorCode: number = reader.readInt16();
+  const errorMessage: string | null = reader.readCompactNullableString();
   let endpointType: number = 1;
   if (version >= 1) {
     endpointType = reader.readInt8();
   }
-  let clusterId: string;
-  clusterId = reader.readCompactString();
-  let controllerId: number;
-  controllerId = reader.readInt32();
+  const clusterId: string = reader.readCompactString();
+  const controllerId: number = reader.readInt32();
   let brokers: DescribeClusterResponseDescribeClusterBroker[];
   const _brokersLength = reader.readCompactArrayLength();
   if (_brokersLength < 0) throw new MalformedFrameError('DescribeClusterResponse.Brokers is null but not nullable');
   const _brokers: DescribeClusterResponseDescribeClusterBroker[] = [];
   for (let _i = 0; _i < _brokersLength; _i++) _brokers.push(decodeDescribeClusterResponseDescribeClusterBroker(reader, version));
   brokers = _brokers;
-  let clusterAuthorizedOperations: number;
-  clusterAuthorizedOperations = reader.readInt32();
+  const clusterAuthorizedOperations: number = reader.readInt32();
   reader.readTaggedFields();
   return {
     throttleTimeMs,
@@ -144,14 +137,10 @@ export function encodeDescribeClusterResponse(writer: Writer, version: number, m
 
 /** Reads a DescribeClusterResponseDescribeClusterBroker of the given version (nested). */
 function decodeDescribeClusterResponseDescribeClusterBroker(reader: Reader, version: number): DescribeClusterResponseDescribeClusterBroker {
-  let brokerId: number;
-  brokerId = reader.readInt32();
-  let host: string;
-  host = reader.readCompactString();
-  let port: number;
-  port = reader.readInt32();
-  let rack: string | null;
-  rack = reader.readCompactNullableString();
+  const brokerId: number = reader.readInt32();
+  const host: string = reader.readCompactString();
+  const port: number = reader.readInt32();
+  const rack: string | null = reader.readCompactNullableString();
   reader.readTaggedFields();
   return {
     brokerId,

@@ -92,8 +92,7 @@ export function encodeDescribeConfigsRequest(writer: Writer, version: number, me
 
 /** Reads a DescribeConfigsRequestDescribeConfigsResource of the given version (nested). */
 function decodeDescribeConfigsRequestDescribeConfigsResource(reader: Reader, version: number): DescribeConfigsRequestDescribeConfigsResource {
-  let resourceType: number;
-  resourceType = reader.readInt8();
+  const resourceType: number = reader.readInt8();
   let resourceName: string;
   if (version >= 4) {
     resourceName = reader.readCompactString();
@@ -216,8 +215,7 @@ export interface DescribeConfigsResponseDescribeConfigsSynonym {
 
 /** Reads a DescribeConfigsResponse of the given version. */
 export function decodeDescribeConfigsResponse(reader: Reader, version: number): DescribeConfigsResponse {
-  let throttleTimeMs: number;
-  throttleTimeMs = reader.readInt32();
+  const throttleTimeMs: number = reader.readInt32();
   let results: DescribeConfigsResponseDescribeConfigsResult[];
   if (version >= 4) {
     const _resultsLength = reader.readCompactArrayLength();
@@ -260,16 +258,14 @@ export function encodeDescribeConfigsResponse(writer: Writer, version: number, m
 
 /** Reads a DescribeConfigsResponseDescribeConfigsResult of the given version (nested). */
 function decodeDescribeConfigsResponseDescribeConfigsResult(reader: Reader, version: number): DescribeConfigsResponseDescribeConfigsResult {
-  let errorCode: number;
-  errorCode = reader.readInt16();
+  const errorCode: number = reader.readInt16();
   let errorMessage: string | null;
   if (version >= 4) {
     errorMessage = reader.readCompactNullableString();
   } else {
     errorMessage = reader.readNullableString();
   }
-  let resourceType: number;
-  resourceType = reader.readInt8();
+  const resourceType: number = reader.readInt8();
   let resourceName: string;
   if (version >= 4) {
     resourceName = reader.readCompactString();
@@ -347,8 +343,7 @@ function decodeDescribeConfigsResponseDescribeConfigsResourceResult(reader: Read
   } else {
     value = reader.readNullableString();
   }
-  let readOnly: boolean;
-  readOnly = reader.readBoolean();
+  const readOnly: boolean = reader.readBoolean();
   let isDefault: boolean = false;
   if (version <= 0) {
     isDefault = reader.readBoolean();
@@ -357,8 +352,7 @@ function decodeDescribeConfigsResponseDescribeConfigsResourceResult(reader: Read
   if (version >= 1) {
     configSource = reader.readInt8();
   }
-  let isSensitive: boolean;
-  isSensitive = reader.readBoolean();
+  const isSensitive: boolean = reader.readBoolean();
   let synonyms: DescribeConfigsResponseDescribeConfigsSynonym[] = [];
   if (version >= 1) {
     if (version >= 4) {
@@ -474,8 +468,7 @@ function decodeDescribeConfigsResponseDescribeConfigsSynonym(reader: Reader, ver
   } else {
     value = reader.readNullableString();
   }
-  let source: number;
-  source = reader.readInt8();
+  const source: number = reader.readInt8();
   if (version >= 4) {
     reader.readTaggedFields();
   }

@@ -159,8 +159,7 @@ export function encodeDescribeGroupsResponse(writer: Writer, version: number, me
 
 /** Reads a DescribeGroupsResponseDescribedGroup of the given version (nested). */
 function decodeDescribeGroupsResponseDescribedGroup(reader: Reader, version: number): DescribeGroupsResponseDescribedGroup {
-  let errorCode: number;
-  errorCode = reader.readInt16();
+  const errorCode: number = reader.readInt16();
   let groupId: string;
   if (version >= 5) {
     groupId = reader.readCompactString();

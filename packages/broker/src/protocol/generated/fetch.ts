@@ -85,10 +85,8 @@ export function decodeFetchRequest(reader: Reader, version: number): FetchReques
     replicaId = reader.readInt32();
   }
   let replicaState: FetchRequestReplicaState = defaultFetchRequestReplicaState();
-  let maxWaitMs: number;
-  maxWaitMs = reader.readInt32();
-  let minBytes: number;
-  minBytes = reader.readInt32();
+  const maxWaitMs: number = reader.readInt32();
+  const minBytes: number = reader.readInt32();
   let maxBytes: number = 2147483647;
   if (version >= 3) {
     maxBytes = reader.readInt32();
@@ -273,10 +271,8 @@ export function encodeFetchRequest(writer: Writer, version: number, message: Fet
 
 /** Reads a FetchRequestReplicaState of the given version (nested). */
 function decodeFetchRequestReplicaState(reader: Reader, version: number): FetchRequestReplicaState {
-  let replicaId: number;
-  replicaId = reader.readInt32();
-  let replicaEpoch: bigint;
-  replicaEpoch = reader.readInt64();
+  const replicaId: number = reader.readInt32();
+  const replicaEpoch: bigint = reader.readInt64();
   reader.readTaggedFields();
   return {
     replicaId,
@@ -360,14 +356,12 @@ function encodeFetchRequestFetchTopic(writer: Writer, version: number, message: 
 
 /** Reads a FetchRequestFetchPartition of the given version (nested). */
 function decodeFetchRequestFetchPartition(reader: Reader, version: number): FetchRequestFetchPartition {
-  let partition: number;
-  partition = reader.readInt32();
+  const partition: number = reader.readInt32();
   let currentLeaderEpoch: number = -1;
   if (version >= 9) {
     currentLeaderEpoch = reader.readInt32();
   }
-  let fetchOffset: bigint;
-  fetchOffset = reader.readInt64();
+  const fetchOffset: bigint = reader.readInt64();
   let lastFetchedEpoch: number = -1;
   if (version >= 12) {
     lastFetchedEpoch = reader.readInt32();
@@ -376,8 +370,7 @@ function decodeFetchRequestFetchPartition(reader: Reader, version: number): Fetc
   if (version >= 5) {
     logStartOffset = reader.readInt64();
   }
-  let partitionMaxBytes: number;
-  partitionMaxBytes = reader.readInt32();
+  const partitionMaxBytes: number = reader.readInt32();
   let replicaDirectoryId: string = ZERO_UUID;
   if (version >= 12) {
     const _taggedCount = reader.readUVarInt();
@@ -791,12 +784,9 @@ function encodeFetchResponseFetchableTopicResponse(writer: Writer, version: numb
 
 /** Reads a FetchResponsePartitionData of the given version (nested). */
 function decodeFetchResponsePartitionData(reader: Reader, version: number): FetchResponsePartitionData {
-  let partitionIndex: number;
-  partitionIndex = reader.readInt32();
-  let errorCode: number;
-  errorCode = reader.readInt16();
-  let highWatermark: bigint;
-  highWatermark = reader.readInt64();
+  const partitionIndex: number = reader.readInt32();
+  const errorCode: number = reader.readInt16();
+  const highWatermark: bigint = reader.readInt64();
   let lastStableOffset: bigint = -1n;
   if (version >= 4) {
     lastStableOffset = reader.readInt64();
@@ -976,10 +966,8 @@ function encodeFetchResponsePartitionData(writer: Writer, version: number, messa
 
 /** Reads a FetchResponseEpochEndOffset of the given version (nested). */
 function decodeFetchResponseEpochEndOffset(reader: Reader, version: number): FetchResponseEpochEndOffset {
-  let epoch: number;
-  epoch = reader.readInt32();
-  let endOffset: bigint;
-  endOffset = reader.readInt64();
+  const epoch: number = reader.readInt32();
+  const endOffset: bigint = reader.readInt64();
   reader.readTaggedFields();
   return {
     epoch,
@@ -998,10 +986,8 @@ function encodeFetchResponseEpochEndOffset(writer: Writer, version: number, mess
 
 /** Reads a FetchResponseLeaderIdAndEpoch of the given version (nested). */
 function decodeFetchResponseLeaderIdAndEpoch(reader: Reader, version: number): FetchResponseLeaderIdAndEpoch {
-  let leaderId: number;
-  leaderId = reader.readInt32();
-  let leaderEpoch: number;
-  leaderEpoch = reader.readInt32();
+  const leaderId: number = reader.readInt32();
+  const leaderEpoch: number = reader.readInt32();
   reader.readTaggedFields();
   return {
     leaderId,
@@ -1020,10 +1006,8 @@ function encodeFetchResponseLeaderIdAndEpoch(writer: Writer, version: number, me
 
 /** Reads a FetchResponseSnapshotId of the given version (nested). */
 function decodeFetchResponseSnapshotId(reader: Reader, version: number): FetchResponseSnapshotId {
-  let endOffset: bigint;
-  endOffset = reader.readInt64();
-  let epoch: number;
-  epoch = reader.readInt32();
+  const endOffset: bigint = reader.readInt64();
+  const epoch: number = reader.readInt32();
   reader.readTaggedFields();
   return {
     endOffset,
@@ -1042,10 +1026,8 @@ function encodeFetchResponseSnapshotId(writer: Writer, version: number, message:
 
 /** Reads a FetchResponseAbortedTransaction of the given version (nested). */
 function decodeFetchResponseAbortedTransaction(reader: Reader, version: number): FetchResponseAbortedTransaction {
-  let producerId: bigint;
-  producerId = reader.readInt64();
-  let firstOffset: bigint;
-  firstOffset = reader.readInt64();
+  const producerId: bigint = reader.readInt64();
+  const firstOffset: bigint = reader.readInt64();
   if (version >= 12) {
     reader.readTaggedFields();
   }
@@ -1068,14 +1050,10 @@ function encodeFetchResponseAbortedTransaction(writer: Writer, version: number, 
 
 /** Reads a FetchResponseNodeEndpoint of the given version (nested). */
 function decodeFetchResponseNodeEndpoint(reader: Reader, version: number): FetchResponseNodeEndpoint {
-  let nodeId: number;
-  nodeId = reader.readInt32();
-  let host: string;
-  host = reader.readCompactString();
-  let port: number;
-  port = reader.readInt32();
-  let rack: string | null;
-  rack = reader.readCompactNullableString();
+  const nodeId: number = reader.readInt32();
+  const host: string = reader.readCompactString();
+  const port: number = reader.readInt32();
+  const rack: string | null = reader.readCompactNullableString();
   reader.readTaggedFields();
   return {
     nodeId,

@@ -241,18 +241,12 @@ export function encodeFindCoordinatorResponse(writer: Writer, version: number, m
 
 /** Reads a FindCoordinatorResponseCoordinator of the given version (nested). */
 function decodeFindCoordinatorResponseCoordinator(reader: Reader, version: number): FindCoordinatorResponseCoordinator {
-  let key: string;
-  key = reader.readCompactString();
-  let nodeId: number;
-  nodeId = reader.readInt32();
-  let host: string;
-  host = reader.readCompactString();
-  let port: number;
-  port = reader.readInt32();
-  let errorCode: number;
-  errorCode = reader.readInt16();
-  let errorMessage: string | null;
-  errorMessage = reader.readCompactNullableString();
+  const key: string = reader.readCompactString();
+  const nodeId: number = reader.readInt32();
+  const host: string = reader.readCompactString();
+  const port: number = reader.readInt32();
+  const errorCode: number = reader.readInt16();
+  const errorMessage: string | null = reader.readCompactNullableString();
   reader.readTaggedFields();
   return {
     key,

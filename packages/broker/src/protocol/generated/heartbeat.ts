@@ -26,8 +26,7 @@ export function decodeHeartbeatRequest(reader: Reader, version: number): Heartbe
   } else {
     groupId = reader.readString();
   }
-  let generationId: number;
-  generationId = reader.readInt32();
+  const generationId: number = reader.readInt32();
   let memberId: string;
   if (version >= 4) {
     memberId = reader.readCompactString();
@@ -102,8 +101,7 @@ export function decodeHeartbeatResponse(reader: Reader, version: number): Heartb
   if (version >= 1) {
     throttleTimeMs = reader.readInt32();
   }
-  let errorCode: number;
-  errorCode = reader.readInt16();
+  const errorCode: number = reader.readInt16();
   if (version >= 4) {
     reader.readTaggedFields();
   }

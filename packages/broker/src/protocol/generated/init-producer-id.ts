@@ -26,8 +26,7 @@ export function decodeInitProducerIdRequest(reader: Reader, version: number): In
   } else {
     transactionalId = reader.readNullableString();
   }
-  let transactionTimeoutMs: number;
-  transactionTimeoutMs = reader.readInt32();
+  const transactionTimeoutMs: number = reader.readInt32();
   let producerId: bigint = -1n;
   if (version >= 3) {
     producerId = reader.readInt64();
@@ -94,14 +93,10 @@ export interface InitProducerIdResponse {
 
 /** Reads a InitProducerIdResponse of the given version. */
 export function decodeInitProducerIdResponse(reader: Reader, version: number): InitProducerIdResponse {
-  let throttleTimeMs: number;
-  throttleTimeMs = reader.readInt32();
-  let errorCode: number;
-  errorCode = reader.readInt16();
-  let producerId: bigint;
-  producerId = reader.readInt64();
-  let producerEpoch: number;
-  producerEpoch = reader.readInt16();
+  const throttleTimeMs: number = reader.readInt32();
+  const errorCode: number = reader.readInt16();
+  const producerId: bigint = reader.readInt64();
+  const producerEpoch: number = reader.readInt16();
   if (version >= 2) {
     reader.readTaggedFields();
   }

@@ -42,8 +42,7 @@ export function decodeJoinGroupRequest(reader: Reader, version: number): JoinGro
   } else {
     groupId = reader.readString();
   }
-  let sessionTimeoutMs: number;
-  sessionTimeoutMs = reader.readInt32();
+  const sessionTimeoutMs: number = reader.readInt32();
   let rebalanceTimeoutMs: number = -1;
   if (version >= 1) {
     rebalanceTimeoutMs = reader.readInt32();
@@ -237,10 +236,8 @@ export function decodeJoinGroupResponse(reader: Reader, version: number): JoinGr
   if (version >= 2) {
     throttleTimeMs = reader.readInt32();
   }
-  let errorCode: number;
-  errorCode = reader.readInt16();
-  let generationId: number;
-  generationId = reader.readInt32();
+  const errorCode: number = reader.readInt16();
+  const generationId: number = reader.readInt32();
   let protocolType: string | null = null;
   if (version >= 7) {
     protocolType = reader.readCompactNullableString();

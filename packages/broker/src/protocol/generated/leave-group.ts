@@ -176,8 +176,7 @@ export function decodeLeaveGroupResponse(reader: Reader, version: number): Leave
   if (version >= 1) {
     throttleTimeMs = reader.readInt32();
   }
-  let errorCode: number;
-  errorCode = reader.readInt16();
+  const errorCode: number = reader.readInt16();
   let members: LeaveGroupResponseMemberResponse[] = [];
   if (version >= 3) {
     if (version >= 4) {
@@ -245,8 +244,7 @@ function decodeLeaveGroupResponseMemberResponse(reader: Reader, version: number)
   } else {
     groupInstanceId = reader.readNullableString();
   }
-  let errorCode: number;
-  errorCode = reader.readInt16();
+  const errorCode: number = reader.readInt16();
   if (version >= 4) {
     reader.readTaggedFields();
   }

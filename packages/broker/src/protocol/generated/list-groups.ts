@@ -95,8 +95,7 @@ export function decodeListGroupsResponse(reader: Reader, version: number): ListG
   if (version >= 1) {
     throttleTimeMs = reader.readInt32();
   }
-  let errorCode: number;
-  errorCode = reader.readInt16();
+  const errorCode: number = reader.readInt16();
   let groups: ListGroupsResponseListedGroup[];
   if (version >= 3) {
     const _groupsLength = reader.readCompactArrayLength();

@@ -38,8 +38,7 @@ export interface ListOffsetsRequestListOffsetsPartition {
 
 /** Reads a ListOffsetsRequest of the given version. */
 export function decodeListOffsetsRequest(reader: Reader, version: number): ListOffsetsRequest {
-  let replicaId: number;
-  replicaId = reader.readInt32();
+  const replicaId: number = reader.readInt32();
   let isolationLevel: number = 0;
   if (version >= 2) {
     isolationLevel = reader.readInt8();
@@ -156,14 +155,12 @@ function encodeListOffsetsRequestListOffsetsTopic(writer: Writer, version: numbe
 
 /** Reads a ListOffsetsRequestListOffsetsPartition of the given version (nested). */
 function decodeListOffsetsRequestListOffsetsPartition(reader: Reader, version: number): ListOffsetsRequestListOffsetsPartition {
-  let partitionIndex: number;
-  partitionIndex = reader.readInt32();
+  const partitionIndex: number = reader.readInt32();
   let currentLeaderEpoch: number = -1;
   if (version >= 4) {
     currentLeaderEpoch = reader.readInt32();
   }
-  let timestamp: bigint;
-  timestamp = reader.readInt64();
+  const timestamp: bigint = reader.readInt64();
   let maxNumOffsets: number = 1;
   if (version <= 0) {
     maxNumOffsets = reader.readInt32();
@@ -336,10 +333,8 @@ function encodeListOffsetsResponseListOffsetsTopicResponse(writer: Writer, versi
 
 /** Reads a ListOffsetsResponseListOffsetsPartitionResponse of the given version (nested). */
 function decodeListOffsetsResponseListOffsetsPartitionResponse(reader: Reader, version: number): ListOffsetsResponseListOffsetsPartitionResponse {
-  let partitionIndex: number;
-  partitionIndex = reader.readInt32();
-  let errorCode: number;
-  errorCode = reader.readInt16();
+  const partitionIndex: number = reader.readInt32();
+  const errorCode: number = reader.readInt16();
   let oldStyleOffsets: bigint[] = [];
   if (version <= 0) {
     const _oldStyleOffsetsLength = reader.readArrayLength();

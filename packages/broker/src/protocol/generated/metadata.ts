@@ -353,16 +353,14 @@ export function encodeMetadataResponse(writer: Writer, version: number, message:
 
 /** Reads a MetadataResponseMetadataResponseBroker of the given version (nested). */
 function decodeMetadataResponseMetadataResponseBroker(reader: Reader, version: number): MetadataResponseMetadataResponseBroker {
-  let nodeId: number;
-  nodeId = reader.readInt32();
+  const nodeId: number = reader.readInt32();
   let host: string;
   if (version >= 9) {
     host = reader.readCompactString();
   } else {
     host = reader.readString();
   }
-  let port: number;
-  port = reader.readInt32();
+  const port: number = reader.readInt32();
   let rack: string | null = null;
   if (version >= 1) {
     if (version >= 9) {
@@ -409,8 +407,7 @@ function encodeMetadataResponseMetadataResponseBroker(writer: Writer, version: n
 
 /** Reads a MetadataResponseMetadataResponseTopic of the given version (nested). */
 function decodeMetadataResponseMetadataResponseTopic(reader: Reader, version: number): MetadataResponseMetadataResponseTopic {
-  let errorCode: number;
-  errorCode = reader.readInt16();
+  const errorCode: number = reader.readInt16();
   let name: string | null;
   if (version >= 9) {
     if (version >= 12) {
@@ -507,12 +504,9 @@ function encodeMetadataResponseMetadataResponseTopic(writer: Writer, version: nu
 
 /** Reads a MetadataResponseMetadataResponsePartition of the given version (nested). */
 function decodeMetadataResponseMetadataResponsePartition(reader: Reader, version: number): MetadataResponseMetadataResponsePartition {
-  let errorCode: number;
-  errorCode = reader.readInt16();
-  let partitionIndex: number;
-  partitionIndex = reader.readInt32();
-  let leaderId: number;
-  leaderId = reader.readInt32();
+  const errorCode: number = reader.readInt16();
+  const partitionIndex: number = reader.readInt32();
+  const leaderId: number = reader.readInt32();
   let leaderEpoch: number = -1;
   if (version >= 7) {
     leaderEpoch = reader.readInt32();

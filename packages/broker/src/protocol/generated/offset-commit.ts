@@ -204,10 +204,8 @@ function encodeOffsetCommitRequestOffsetCommitRequestTopic(writer: Writer, versi
 
 /** Reads a OffsetCommitRequestOffsetCommitRequestPartition of the given version (nested). */
 function decodeOffsetCommitRequestOffsetCommitRequestPartition(reader: Reader, version: number): OffsetCommitRequestOffsetCommitRequestPartition {
-  let partitionIndex: number;
-  partitionIndex = reader.readInt32();
-  let committedOffset: bigint;
-  committedOffset = reader.readInt64();
+  const partitionIndex: number = reader.readInt32();
+  const committedOffset: bigint = reader.readInt64();
   let committedLeaderEpoch: number = -1;
   if (version >= 6) {
     committedLeaderEpoch = reader.readInt32();
@@ -389,10 +387,8 @@ function encodeOffsetCommitResponseOffsetCommitResponseTopic(writer: Writer, ver
 
 /** Reads a OffsetCommitResponseOffsetCommitResponsePartition of the given version (nested). */
 function decodeOffsetCommitResponseOffsetCommitResponsePartition(reader: Reader, version: number): OffsetCommitResponseOffsetCommitResponsePartition {
-  let partitionIndex: number;
-  partitionIndex = reader.readInt32();
-  let errorCode: number;
-  errorCode = reader.readInt16();
+  const partitionIndex: number = reader.readInt32();
+  const errorCode: number = reader.readInt16();
   if (version >= 8) {
     reader.readTaggedFields();
   }

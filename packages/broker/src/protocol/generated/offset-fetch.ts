@@ -224,8 +224,7 @@ function encodeOffsetFetchRequestOffsetFetchRequestTopic(writer: Writer, version
 
 /** Reads a OffsetFetchRequestOffsetFetchRequestGroup of the given version (nested). */
 function decodeOffsetFetchRequestOffsetFetchRequestGroup(reader: Reader, version: number): OffsetFetchRequestOffsetFetchRequestGroup {
-  let groupId: string;
-  groupId = reader.readCompactString();
+  const groupId: string = reader.readCompactString();
   let memberId: string | null = null;
   if (version >= 9) {
     memberId = reader.readCompactNullableString();
@@ -276,8 +275,7 @@ function encodeOffsetFetchRequestOffsetFetchRequestGroup(writer: Writer, version
 
 /** Reads a OffsetFetchRequestOffsetFetchRequestTopics of the given version (nested). */
 function decodeOffsetFetchRequestOffsetFetchRequestTopics(reader: Reader, version: number): OffsetFetchRequestOffsetFetchRequestTopics {
-  let name: string;
-  name = reader.readCompactString();
+  const name: string = reader.readCompactString();
   let partitionIndexes: number[];
   const _partitionIndexesLength = reader.readCompactArrayLength();
   if (_partitionIndexesLength < 0) throw new MalformedFrameError('OffsetFetchRequest.PartitionIndexes is null but not nullable');
@@ -501,10 +499,8 @@ function encodeOffsetFetchResponseOffsetFetchResponseTopic(writer: Writer, versi
 
 /** Reads a OffsetFetchResponseOffsetFetchResponsePartition of the given version (nested). */
 function decodeOffsetFetchResponseOffsetFetchResponsePartition(reader: Reader, version: number): OffsetFetchResponseOffsetFetchResponsePartition {
-  let partitionIndex: number;
-  partitionIndex = reader.readInt32();
-  let committedOffset: bigint;
-  committedOffset = reader.readInt64();
+  const partitionIndex: number = reader.readInt32();
+  const committedOffset: bigint = reader.readInt64();
   let committedLeaderEpoch: number = -1;
   if (version >= 5) {
     committedLeaderEpoch = reader.readInt32();
@@ -515,8 +511,7 @@ function decodeOffsetFetchResponseOffsetFetchResponsePartition(reader: Reader, v
   } else {
     metadata = reader.readNullableString();
   }
-  let errorCode: number;
-  errorCode = reader.readInt16();
+  const errorCode: number = reader.readInt16();
   if (version >= 6) {
     reader.readTaggedFields();
   }
@@ -554,16 +549,14 @@ function encodeOffsetFetchResponseOffsetFetchResponsePartition(writer: Writer, v
 
 /** Reads a OffsetFetchResponseOffsetFetchResponseGroup of the given version (nested). */
 function decodeOffsetFetchResponseOffsetFetchResponseGroup(reader: Reader, version: number): OffsetFetchResponseOffsetFetchResponseGroup {
-  let groupId: string;
-  groupId = reader.readCompactString();
+  const groupId: string = reader.readCompactString();
   let topics: OffsetFetchResponseOffsetFetchResponseTopics[];
   const _topicsLength = reader.readCompactArrayLength();
   if (_topicsLength < 0) throw new MalformedFrameError('OffsetFetchResponse.Topics is null but not nullable');
   const _topics: OffsetFetchResponseOffsetFetchResponseTopics[] = [];
   for (let _i = 0; _i < _topicsLength; _i++) _topics.push(decodeOffsetFetchResponseOffsetFetchResponseTopics(reader, version));
   topics = _topics;
-  let errorCode: number;
-  errorCode = reader.readInt16();
+  const errorCode: number = reader.readInt16();
   reader.readTaggedFields();
   return {
     groupId,
@@ -586,8 +579,7 @@ function encodeOffsetFetchResponseOffsetFetchResponseGroup(writer: Writer, versi
 
 /** Reads a OffsetFetchResponseOffsetFetchResponseTopics of the given version (nested). */
 function decodeOffsetFetchResponseOffsetFetchResponseTopics(reader: Reader, version: number): OffsetFetchResponseOffsetFetchResponseTopics {
-  let name: string;
-  name = reader.readCompactString();
+  const name: string = reader.readCompactString();
   let partitions: OffsetFetchResponseOffsetFetchResponsePartitions[];
   const _partitionsLength = reader.readCompactArrayLength();
   if (_partitionsLength < 0) throw new MalformedFrameError('OffsetFetchResponse.Partitions is null but not nullable');
@@ -613,16 +605,11 @@ function encodeOffsetFetchResponseOffsetFetchResponseTopics(writer: Writer, vers
 
 /** Reads a OffsetFetchResponseOffsetFetchResponsePartitions of the given version (nested). */
 function decodeOffsetFetchResponseOffsetFetchResponsePartitions(reader: Reader, version: number): OffsetFetchResponseOffsetFetchResponsePartitions {
-  let partitionIndex: number;
-  partitionIndex = reader.readInt32();
-  let committedOffset: bigint;
-  committedOffset = reader.readInt64();
-  let committedLeaderEpoch: number;
-  committedLeaderEpoch = reader.readInt32();
-  let metadata: string | null;
-  metadata = reader.readCompactNullableString();
-  let errorCode: number;
-  errorCode = reader.readInt16();
+  const partitionIndex: number = reader.readInt32();
+  const committedOffset: bigint = reader.readInt64();
+  const committedLeaderEpoch: number = reader.readInt32();
+  const metadata: string | null = reader.readCompactNullableString();
+  const errorCode: number = reader.readInt16();
   reader.readTaggedFields();
   return {
     partitionIndex,

@@ -132,14 +132,12 @@ function encodeOffsetForLeaderEpochRequestOffsetForLeaderTopic(writer: Writer, v
 
 /** Reads a OffsetForLeaderEpochRequestOffsetForLeaderPartition of the given version (nested). */
 function decodeOffsetForLeaderEpochRequestOffsetForLeaderPartition(reader: Reader, version: number): OffsetForLeaderEpochRequestOffsetForLeaderPartition {
-  let partition: number;
-  partition = reader.readInt32();
+  const partition: number = reader.readInt32();
   let currentLeaderEpoch: number = -1;
   if (version >= 2) {
     currentLeaderEpoch = reader.readInt32();
   }
-  let leaderEpoch: number;
-  leaderEpoch = reader.readInt32();
+  const leaderEpoch: number = reader.readInt32();
   if (version >= 4) {
     reader.readTaggedFields();
   }
@@ -295,16 +293,13 @@ function encodeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(writer: Wr
 
 /** Reads a OffsetForLeaderEpochResponseEpochEndOffset of the given version (nested). */
 function decodeOffsetForLeaderEpochResponseEpochEndOffset(reader: Reader, version: number): OffsetForLeaderEpochResponseEpochEndOffset {
-  let errorCode: number;
-  errorCode = reader.readInt16();
-  let partition: number;
-  partition = reader.readInt32();
+  const errorCode: number = reader.readInt16();
+  const partition: number = reader.readInt32();
   let leaderEpoch: number = -1;
   if (version >= 1) {
     leaderEpoch = reader.readInt32();
   }
-  let endOffset: bigint;
-  endOffset = reader.readInt64();
+  const endOffset: bigint = reader.readInt64();
   if (version >= 4) {
     reader.readTaggedFields();
   }

@@ -42,10 +42,8 @@ export function decodeProduceRequest(reader: Reader, version: number): ProduceRe
       transactionalId = reader.readNullableString();
     }
   }
-  let acks: number;
-  acks = reader.readInt16();
-  let timeoutMs: number;
-  timeoutMs = reader.readInt32();
+  const acks: number = reader.readInt16();
+  const timeoutMs: number = reader.readInt32();
   let topicData: ProduceRequestTopicProduceData[];
   if (version >= 9) {
     const _topicDataLength = reader.readCompactArrayLength();
@@ -156,8 +154,7 @@ function encodeProduceRequestTopicProduceData(writer: Writer, version: number, m
 
 /** Reads a ProduceRequestPartitionProduceData of the given version (nested). */
 function decodeProduceRequestPartitionProduceData(reader: Reader, version: number): ProduceRequestPartitionProduceData {
-  let index: number;
-  index = reader.readInt32();
+  const index: number = reader.readInt32();
   let records: Buffer | null;
   if (version >= 9) {
     records = reader.readCompactNullableBytes();
@@ -391,12 +388,9 @@ function encodeProduceResponseTopicProduceResponse(writer: Writer, version: numb
 
 /** Reads a ProduceResponsePartitionProduceResponse of the given version (nested). */
 function decodeProduceResponsePartitionProduceResponse(reader: Reader, version: number): ProduceResponsePartitionProduceResponse {
-  let index: number;
-  index = reader.readInt32();
-  let errorCode: number;
-  errorCode = reader.readInt16();
-  let baseOffset: bigint;
-  baseOffset = reader.readInt64();
+  const index: number = reader.readInt32();
+  const errorCode: number = reader.readInt16();
+  const baseOffset: bigint = reader.readInt64();
   let logAppendTimeMs: bigint = -1n;
   if (version >= 2) {
     logAppendTimeMs = reader.readInt64();
@@ -517,8 +511,7 @@ function encodeProduceResponsePartitionProduceResponse(writer: Writer, version: 
 
 /** Reads a ProduceResponseBatchIndexAndErrorMessage of the given version (nested). */
 function decodeProduceResponseBatchIndexAndErrorMessage(reader: Reader, version: number): ProduceResponseBatchIndexAndErrorMessage {
-  let batchIndex: number;
-  batchIndex = reader.readInt32();
+  const batchIndex: number = reader.readInt32();
   let batchIndexErrorMessage: string | null;
   if (version >= 9) {
     batchIndexErrorMessage = reader.readCompactNullableString();
@@ -551,10 +544,8 @@ function encodeProduceResponseBatchIndexAndErrorMessage(writer: Writer, version:
 
 /** Reads a ProduceResponseLeaderIdAndEpoch of the given version (nested). */
 function decodeProduceResponseLeaderIdAndEpoch(reader: Reader, version: number): ProduceResponseLeaderIdAndEpoch {
-  let leaderId: number;
-  leaderId = reader.readInt32();
-  let leaderEpoch: number;
-  leaderEpoch = reader.readInt32();
+  const leaderId: number = reader.readInt32();
+  const leaderEpoch: number = reader.readInt32();
   reader.readTaggedFields();
   return {
     leaderId,
@@ -573,14 +564,10 @@ function encodeProduceResponseLeaderIdAndEpoch(writer: Writer, version: number, 
 
 /** Reads a ProduceResponseNodeEndpoint of the given version (nested). */
 function decodeProduceResponseNodeEndpoint(reader: Reader, version: number): ProduceResponseNodeEndpoint {
-  let nodeId: number;
-  nodeId = reader.readInt32();
-  let host: string;
-  host = reader.readCompactString();
-  let port: number;
-  port = reader.readInt32();
-  let rack: string | null;
-  rack = reader.readCompactNullableString();
+  const nodeId: number = reader.readInt32();
+  const host: string = reader.readCompactString();
+  const port: number = reader.readInt32();
+  const rack: string | null = reader.readCompactNullableString();
   reader.readTaggedFields();
   return {
     nodeId,

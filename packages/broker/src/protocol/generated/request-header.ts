@@ -19,12 +19,9 @@ export interface RequestHeader {
 
 /** Reads a RequestHeader of the given version. */
 export function decodeRequestHeader(reader: Reader, version: number): RequestHeader {
-  let requestApiKey: number;
-  requestApiKey = reader.readInt16();
-  let requestApiVersion: number;
-  requestApiVersion = reader.readInt16();
-  let correlationId: number;
-  correlationId = reader.readInt32();
+  const requestApiKey: number = reader.readInt16();
+  const requestApiVersion: number = reader.readInt16();
+  const correlationId: number = reader.readInt32();
   let clientId: string | null = null;
   if (version >= 1) {
     clientId = reader.readNullableString();

@@ -13,8 +13,7 @@ export interface ResponseHeader {
 
 /** Reads a ResponseHeader of the given version. */
 export function decodeResponseHeader(reader: Reader, version: number): ResponseHeader {
-  let correlationId: number;
-  correlationId = reader.readInt32();
+  const correlationId: number = reader.readInt32();
   if (version >= 1) {
     reader.readTaggedFields();
   }

@@ -14,8 +14,7 @@ export interface SaslHandshakeRequest {
 
 /** Reads a SaslHandshakeRequest of the given version. */
 export function decodeSaslHandshakeRequest(reader: Reader, version: number): SaslHandshakeRequest {
-  let mechanism: string;
-  mechanism = reader.readString();
+  const mechanism: string = reader.readString();
   return {
     mechanism,
   };
@@ -39,8 +38,7 @@ export interface SaslHandshakeResponse {
 
 /** Reads a SaslHandshakeResponse of the given version. */
 export function decodeSaslHandshakeResponse(reader: Reader, version: number): SaslHandshakeResponse {
-  let errorCode: number;
-  errorCode = reader.readInt16();
+  const errorCode: number = reader.readInt16();
   let mechanisms: string[];
   const _mechanismsLength = reader.readArrayLength();
   if (_mechanismsLength < 0) throw new MalformedFrameError('SaslHandshakeResponse.Mechanisms is null but not nullable');

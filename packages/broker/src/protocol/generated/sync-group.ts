@@ -40,8 +40,7 @@ export function decodeSyncGroupRequest(reader: Reader, version: number): SyncGro
   } else {
     groupId = reader.readString();
   }
-  let generationId: number;
-  generationId = reader.readInt32();
+  const generationId: number = reader.readInt32();
   let memberId: string;
   if (version >= 4) {
     memberId = reader.readCompactString();
@@ -205,8 +204,7 @@ export function decodeSyncGroupResponse(reader: Reader, version: number): SyncGr
   if (version >= 1) {
     throttleTimeMs = reader.readInt32();
   }
-  let errorCode: number;
-  errorCode = reader.readInt16();
+  const errorCode: number = reader.readInt16();
   let protocolType: string | null = null;
   if (version >= 5) {
     protocolType = reader.readCompactNullableString();
