@@ -15,4 +15,28 @@ export {
   type UrlVar,
   type VarSpec,
 } from './config.ts';
+export {
+  AppError,
+  type AppErrorOptions,
+  defineErrors,
+  type ErrorDefinition,
+  type ErrorRegistry,
+  type FieldError,
+  isAppError,
+  type PlatformErrorCode,
+  PlatformErrors,
+} from './errors.ts';
+export { createHttpApp, DEFAULT_BODY_LIMIT, type HttpApp, type HttpAppOptions } from './http/create-http-app.ts';
+export { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemFromAppError, problemType } from './http/problem.ts';
+export { REQUEST_ID_HEADER } from './http/request-id.ts';
+export { createLogger, type Logger, type LoggerOptions } from './logger.ts';
+export { createMetrics, type Metrics, type MetricsOptions } from './metrics.ts';
+export {
+  type CheckResult,
+  createReadiness,
+  type Readiness,
+  type ReadinessCheck,
+  type ReadinessOptions,
+  type ReadinessReport,
+} from './readiness.ts';
 export { httpConfigSpec, kafkaConfigSpec, LOG_LEVELS, logConfigSpec, storeConfigSpec } from './shared-config.ts';
