@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import { PlatformErrors } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { openRedis, redactUrl, redisCall } from './redis/open-redis.ts';
+import { createRedisDistributedLock } from './redis/redis-distributed-lock.ts';
+import { createRedisIdempotencyStore } from './redis/redis-idempotency-store.ts';
+import { createRedisKeyValueCache } from './redis/redis-key-value-cache.ts';
+import { openSqlite } from './sqlite/open-sqlite.ts';
+import { createSqliteDistributedLock } from './sqlite/sqlite-distributed-lock.ts';
+import { createSqliteIdempotencyStore } from './sqlite/sqlite-idempotency-store.ts';
+import { createSqliteKeyValueCache } from './sqlite/sqlite-key-value-cache.ts';
+import type { Clock, Store } from './store.ts';
+
+/** The store settings of storeConfigSpec. */
+export interface StoreConfig {
+  readonly REDIS_URL: string | undefined;
+  readonly ORDERFLOW_DATA_DIR: string;
+}
+
+export interface OpenStoreOptions {
+  readonly log: Logger;
+  /**
+   * Whose data this is, usually the service name: Redis keys are prefixed `orderflow:<namespace>:` and the SQLite
+   * file is `<ORDERFLOW_DATA_DIR>/<namespace>.sqlite`, so services never see each other's keys.
+   */
+  readonly namespace: string;
+  /** SQLite only: the clock expiry is measured against. Redis expires keys on its own clock. */
+  readonly now?: Clock;
+}
+
+/** Redis when REDIS_URL is set, else SQLite under ORDERFLOW_DATA_DIR. */
+export async function openStore(config: StoreConfig, options: OpenStoreOptions): Promise<Store> {
+  const { log, namespace } = options;
+  if (!/^[A-Za-z0-9._-]+$/.test(namespace)) throw new TypeError(`invalid store namespace ${JSON.stringify(namespace)}`);
+
+  if (config.REDIS_URL !== undefined) {
+    const redis = await openRedis(config.REDIS_URL, { log });
+    const keyPrefix = `orderflow:${namespace}:`;
+    log.info({ backend: 'redis', redis: redactUrl(config.REDIS_URL), keyPrefix }, 'store opened');
+    return {
+      backend: { kind: 'redis', redis, keyPrefix },
+      idempotency: createRedisIdempotencyStore(redis, keyPrefix),
+      cache: createRedisKeyValueCache(redis, keyPrefix),
+      locks: createRedisDistributedLock(redis, keyPrefix),
+      async ping() {
+        await redisCall(() => redis.ping());
+      },
+      async close() {
+        try {
+          await redis.quit();
+        } catch {
+          redis.disconnect();
+        }
+      },
+    };
+  }
+
+  const path = join(config.ORDERFLOW_DATA_DIR, `${namespace}.sqlite`);
+  const db = openSqlite(path);
+  const now = options.now ?? Date.now;
+  log.info({ backend: 'sqlite', path }, 'store opened');
+  return {
+    backend: { kind: 'sqlite', db, path },
+    idempotency: createSqliteIdempotencyStore(db, now),
+    cache: createSqliteKeyValueCache(db, now),
+    locks: createSqliteDistributedLock(db, now),
+    async ping() {
+      if (!db.isOpen) throw PlatformErrors.create('STORE_UNAVAILABLE', `SQLite database ${path} is closed`);
+      db.prepare('SELECT 1').get();
+    },
+    async close() {
+      if (db.isOpen) db.close();
+    },
+  };
+}

@@ -1,0 +1,283 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { createLogger, openStore, type Store } from '../src/index.ts';
+
+// One suite, run against both backends: whatever a service relies on must hold for Redis in production and for
+// SQLite on a laptop alike.
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const log = createLogger({ name: 'stores-contract', level: 'silent' });
+const MINUTE = 60_000;
+
+interface Backend {
+  /** Opens another store on the same data over a new connection, as another process would. */
+  open(): Promise<Store>;
+  /** Lets `ms` pass for everything the stores expire. */
+  advance(ms: number): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+function sqliteBackend(): Backend {
+  const dir = mkdtempSync(join(tmpdir(), 'orderflow-stores-'));
+  let clock = Date.now();
+  const stores: Store[] = [];
+  return {
+    async open() {
+      const store = await openStore(
+        { REDIS_URL: undefined, ORDERFLOW_DATA_DIR: dir },
+        { log, namespace: 'contract', now: () => clock },
+      );
+      stores.push(store);
+      return store;
+    },
+    async advance(ms) {
+      clock += ms;
+    },
+    async cleanup() {
+      for (const store of stores) await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// Redis expires keys on its own clock. Moving time forward means shortening every TTL under our prefix by `ms`
+// and deleting the keys whose TTL runs out: keys stored without a TTL stay, so a missing PX fails the tests.
+function redisBackend(): Backend {
+  const namespace = `contract-${randomUUID()}`;
+  const pattern = `orderflow:${namespace}:*`;
+  const admin = new Redis(REDIS_URL, { lazyConnect: true });
+  const stores: Store[] = [];
+  async function keys(): Promise<string[]> {
+    const found: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await admin.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      found.push(...batch);
+    } while (cursor !== '0');
+    return found;
+  }
+  return {
+    async open() {
+      const store = await openStore({ REDIS_URL, ORDERFLOW_DATA_DIR: '.unused' }, { log, namespace });
+      stores.push(store);
+      return store;
+    },
+    async advance(ms) {
+      if (admin.status === 'wait') await admin.connect();
+      for (const key of await keys()) {
+        const ttl = await admin.pttl(key);
+        if (ttl < 0) continue;
+        if (ttl <= ms) await admin.del(key);
+        else await admin.pexpire(key, ttl - ms);
+      }
+    },
+    async cleanup() {
+      if (admin.status === 'wait') await admin.connect();
+      const leftovers = await keys();
+      if (leftovers.length > 0) await admin.del(...leftovers);
+      await admin.quit();
+      for (const store of stores) await store.close();
+    },
+  };
+}
+
+function storeContract(name: string, makeBackend: () => Backend) {
+  describe(`stores contract: ${name}`, () => {
+    let backend: Backend;
+    let store: Store;
+    let other: Store;
+
+    before(async () => {
+      backend = makeBackend();
+      store = await backend.open();
+      other = await backend.open();
+    });
+    after(async () => {
+      await backend.cleanup();
+    });
+
+    test('ping answers', async () => {
+      await store.ping();
+      assert.equal(store.backend.kind, name);
+    });
+
+    describe('IdempotencyStore', () => {
+      test('first claim wins; a repeat with the same request is in flight; another request is a mismatch', async () => {
+        const key = randomUUID();
+        assert.deepEqual(await store.idempotency.claim(key, 'hash-a', MINUTE), { status: 'claimed' });
+        assert.deepEqual(await other.idempotency.claim(key, 'hash-a', MINUTE), { status: 'in-flight' });
+        assert.deepEqual(await other.idempotency.claim(key, 'hash-b', MINUTE), { status: 'mismatch' });
+      });
+
+      test('a completed key returns the stored response to every later claim', async () => {
+        const key = randomUUID();
+        const response = { status: 201, body: { orderId: 'o-1', items: [1, 2] } };
+        await store.idempotency.claim(key, 'hash-a', MINUTE);
+        assert.equal(await store.idempotency.complete(key, response, 10 * MINUTE), true);
+        assert.deepEqual(await other.idempotency.claim(key, 'hash-a', MINUTE), {
+          status: 'completed',
+          requestHash: 'hash-a',
+          response,
+        });
+        assert.deepEqual(await other.idempotency.claim(key, 'hash-b', MINUTE), { status: 'mismatch' });
+        assert.equal(await store.idempotency.complete(key, { other: true }, MINUTE), false, 'completes only once');
+      });
+
+      test('release frees an in-flight claim for a retry, but never drops a completed response', async () => {
+        const key = randomUUID();
+        await store.idempotency.claim(key, 'hash-a', MINUTE);
+        assert.equal(await store.idempotency.release(key), true);
+        assert.deepEqual(await other.idempotency.claim(key, 'hash-a', MINUTE), { status: 'claimed' });
+        await other.idempotency.complete(key, 'done', MINUTE);
+        assert.equal(await store.idempotency.release(key), false);
+        const again = await store.idempotency.claim(key, 'hash-a', MINUTE);
+        assert.equal(again.status, 'completed');
+        assert.equal(await store.idempotency.release(randomUUID()), false);
+      });
+
+      test('an abandoned claim expires after its TTL and can be claimed again', async () => {
+        const key = randomUUID();
+        await store.idempotency.claim(key, 'hash-a', 30_000);
+        await backend.advance(29_000);
+        assert.deepEqual(await other.idempotency.claim(key, 'hash-b', 30_000), { status: 'mismatch' });
+        await backend.advance(2_000);
+        assert.deepEqual(await other.idempotency.claim(key, 'hash-b', 30_000), { status: 'claimed' });
+        assert.equal(await store.idempotency.complete(key, 'late', MINUTE), true, 'the new claim is in flight');
+      });
+
+      test('completing a lapsed claim stores nothing', async () => {
+        const key = randomUUID();
+        await store.idempotency.claim(key, 'hash-a', 1_000);
+        await backend.advance(1_500);
+        assert.equal(await store.idempotency.complete(key, 'too late', MINUTE), false);
+        assert.deepEqual(await other.idempotency.claim(key, 'hash-a', MINUTE), { status: 'claimed' });
+      });
+
+      test('a completed response is kept for its own TTL, then forgotten', async () => {
+        const key = randomUUID();
+        await store.idempotency.claim(key, 'hash-a', 1_000);
+        await store.idempotency.complete(key, 'ok', 10 * MINUTE);
+        await backend.advance(5 * MINUTE);
+        assert.equal((await other.idempotency.claim(key, 'hash-a', 1_000)).status, 'completed');
+        await backend.advance(6 * MINUTE);
+        assert.equal((await other.idempotency.claim(key, 'hash-a', 1_000)).status, 'claimed');
+      });
+
+      test('concurrent claims of one key: exactly one wins', async () => {
+        const key = randomUUID();
+        const contenders = [store, other, store, other, store, other, store, other];
+        const results = await Promise.all(contenders.map((s) => s.idempotency.claim(key, 'hash-a', MINUTE)));
+        assert.equal(results.filter((r) => r.status === 'claimed').length, 1);
+        assert.equal(results.filter((r) => r.status === 'in-flight').length, contenders.length - 1);
+      });
+    });
+
+    describe('KeyValueCache', () => {
+      test('stores JSON values until their TTL', async () => {
+        const key = randomUUID();
+        assert.equal(await store.cache.get(key), undefined);
+        await store.cache.set(key, { productId: 'p-1', available: 3 }, 10_000);
+        assert.deepEqual(await other.cache.get(key), { productId: 'p-1', available: 3 });
+        await store.cache.set(key, 0, 10_000);
+        assert.equal(await other.cache.get(key), 0, 'overwrites, and keeps falsy values');
+        await backend.advance(10_001);
+        assert.equal(await other.cache.get(key), undefined);
+      });
+
+      test('delete removes a value', async () => {
+        const key = randomUUID();
+        await store.cache.set(key, 'v', MINUTE);
+        await other.cache.delete(key);
+        assert.equal(await store.cache.get(key), undefined);
+        await other.cache.delete(key);
+      });
+    });
+
+    describe('DistributedLock', () => {
+      test('one holder at a time; release lets the next one in with a higher fencing token', async () => {
+        const name = randomUUID();
+        const first = await store.locks.acquire(name, MINUTE);
+        assert.ok(first);
+        assert.equal(first.name, name);
+        assert.match(first.token, /^[0-9a-f]{32}$/);
+        assert.equal(await other.locks.acquire(name, MINUTE), null);
+        assert.equal(await first.release(), true);
+        const second = await other.locks.acquire(name, MINUTE);
+        assert.ok(second);
+        assert.notEqual(second.token, first.token);
+        assert.ok(second.fencingToken > first.fencingToken);
+        assert.equal(await first.release(), false, 'a released lease cannot release again');
+        assert.equal(await second.release(), true);
+      });
+
+      test('locks with different names are independent', async () => {
+        const a = await store.locks.acquire(randomUUID(), MINUTE);
+        const b = await store.locks.acquire(randomUUID(), MINUTE);
+        assert.ok(a && b);
+        await a.release();
+        await b.release();
+      });
+
+      test('an expired lease frees the lock; the lost holder can neither extend nor release it', async () => {
+        const name = randomUUID();
+        const stale = await store.locks.acquire(name, 5_000);
+        assert.ok(stale);
+        await backend.advance(6_000);
+        const current = await other.locks.acquire(name, MINUTE);
+        assert.ok(current, 'the lock is free after the lease expired');
+        assert.ok(current.fencingToken > stale.fencingToken);
+        assert.equal(await stale.extend(MINUTE), false);
+        assert.equal(await stale.release(), false);
+        assert.equal(await store.locks.acquire(name, MINUTE), null, 'the new holder still holds it');
+        assert.equal(await current.release(), true);
+      });
+
+      test('an expired lease that nobody took cannot be extended either', async () => {
+        const lease = await store.locks.acquire(randomUUID(), 1_000);
+        assert.ok(lease);
+        await backend.advance(2_000);
+        assert.equal(await lease.extend(MINUTE), false);
+      });
+
+      test('extend keeps the lease past its original TTL', async () => {
+        const name = randomUUID();
+        const lease = await store.locks.acquire(name, 10_000);
+        assert.ok(lease);
+        await backend.advance(8_000);
+        assert.equal(await lease.extend(10_000), true);
+        await backend.advance(8_000);
+        assert.equal(await other.locks.acquire(name, MINUTE), null, 'still held 16s after a 10s acquire');
+        await backend.advance(3_000);
+        assert.ok(await other.locks.acquire(name, MINUTE), 'free once the extended lease ran out');
+      });
+
+      test('fencing tokens increase with every acquisition', async () => {
+        const name = randomUUID();
+        const tokens: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const lease = await (i % 2 === 0 ? store : other).locks.acquire(name, MINUTE);
+          assert.ok(lease);
+          tokens.push(lease.fencingToken);
+          await lease.release();
+        }
+        for (let i = 1; i < tokens.length; i++) assert.ok(tokens[i]! > tokens[i - 1]!, `${tokens}`);
+      });
+
+      test('concurrent acquisitions of one lock: exactly one wins', async () => {
+        const name = randomUUID();
+        const contenders = [store, other, store, other, store, other];
+        const leases = await Promise.all(contenders.map((s) => s.locks.acquire(name, MINUTE)));
+        assert.equal(leases.filter((l) => l !== null).length, 1);
+      });
+    });
+  });
+}
+
+storeContract('sqlite', sqliteBackend);
+storeContract('redis', redisBackend);
