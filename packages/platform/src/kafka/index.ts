@@ -1,0 +1,37 @@
+export { defaultRetryPolicy, type RetryPolicy, retryDelayMs } from './backoff.ts';
+export type { ConsumedRecord } from './consumed-record.ts';
+export {
+  type ConsumerRunner,
+  type ConsumerRunnerOptions,
+  type HandlerContext,
+  type PartitionLag,
+  type RecordHandler,
+  startConsumer,
+  type TopicPartition,
+} from './consumer-runner.ts';
+export { deadLetterTopic } from './dead-letter.ts';
+export {
+  createEventProducer,
+  type EventProducer,
+  type EventProducerOptions,
+  type PublishReceipt,
+  type PublishRecord,
+} from './event-producer.ts';
+export {
+  createKafkaConnection,
+  type KafkaConnection,
+  type KafkaConnectionOptions,
+  type KafkaSaslMechanism,
+  type KafkaSaslOptions,
+} from './kafka-connection.ts';
+export { type KafkaErrorCode, KafkaErrors } from './kafka-errors.ts';
+export type { ConsumerMetrics, ProducerMetrics } from './kafka-metrics.ts';
+export { decodeOrPoison, PoisonEventError } from './poison-event-error.ts';
+export {
+  continueTraceparent,
+  formatTraceparent,
+  parseTraceparent,
+  startTraceparent,
+  type TraceContext,
+  traceIdOf,
+} from './traceparent.ts';

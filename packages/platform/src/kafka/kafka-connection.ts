@@ -1,0 +1,83 @@
+import type { BaseOptions } from '@platformatic/kafka';
+import { KafkaErrors } from './kafka-errors.ts';
+
+export type KafkaSaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+
+export interface KafkaSaslOptions {
+  /** Case-insensitive, so the lower-case values of KAFKA_SASL_MECHANISM pass through; stored upper-case. */
+  readonly mechanism: KafkaSaslMechanism | Lowercase<KafkaSaslMechanism>;
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface KafkaConnectionOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly sasl?: KafkaSaslOptions;
+  /** `true` for TLS with the system CAs; `{ ca }` (PEM) to trust a private CA. */
+  readonly tls?: boolean | { readonly ca?: string };
+}
+
+/**
+ * Where and how to reach the cluster. It opens no socket: each producer and consumer built from it owns its own
+ * connections, so one can be closed without disturbing the others.
+ */
+export interface KafkaConnection extends KafkaConnectionOptions {
+  readonly brokers: readonly string[];
+}
+
+const SASL_MECHANISMS: readonly string[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
+const BROKER_ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/;
+
+export function createKafkaConnection(options: KafkaConnectionOptions): KafkaConnection {
+  if (!Array.isArray(options.brokers) || options.brokers.length === 0) {
+    throw KafkaErrors.create('KAFKA_CONFIG_INVALID', 'Kafka brokers must list at least one host:port');
+  }
+  for (const broker of options.brokers) {
+    const match = BROKER_ADDRESS.exec(broker);
+    if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+      throw KafkaErrors.create('KAFKA_CONFIG_INVALID', `Kafka broker address "${broker}" is not host:port`);
+    }
+  }
+  if (typeof options.clientId !== 'string' || options.clientId.trim() === '') {
+    throw KafkaErrors.create('KAFKA_CONFIG_INVALID', 'Kafka clientId must be a non-empty string');
+  }
+  let sasl: KafkaSaslOptions | undefined;
+  if (options.sasl) {
+    const { username, password } = options.sasl;
+    const mechanism = String(options.sasl.mechanism).toUpperCase() as KafkaSaslMechanism;
+    if (!SASL_MECHANISMS.includes(mechanism)) {
+      throw KafkaErrors.create('KAFKA_CONFIG_INVALID', `Kafka SASL mechanism "${mechanism}" is not supported`);
+    }
+    if (!username || !password) {
+      throw KafkaErrors.create('KAFKA_CONFIG_INVALID', 'Kafka SASL needs a username and a password');
+    }
+    sasl = Object.freeze({ mechanism, username, password });
+  }
+  const tls = typeof options.tls === 'object' ? Object.freeze({ ...options.tls }) : options.tls;
+  return Object.freeze({
+    brokers: Object.freeze([...options.brokers]),
+    clientId: options.clientId,
+    ...(sasl ? { sasl } : {}),
+    ...(tls !== undefined ? { tls } : {}),
+  });
+}
+
+/** The @platformatic/kafka client options shared by every client built from a connection. */
+export function clientOptions(connection: KafkaConnection): BaseOptions {
+  const options: BaseOptions = {
+    clientId: connection.clientId,
+    bootstrapBrokers: [...connection.brokers],
+  };
+  if (connection.tls) {
+    options.tls = typeof connection.tls === 'object' && connection.tls.ca ? { ca: connection.tls.ca } : {};
+  }
+  if (connection.sasl) {
+    options.sasl = {
+      mechanism: connection.sasl.mechanism.toUpperCase() as KafkaSaslMechanism,
+      username: connection.sasl.username,
+      password: connection.sasl.password,
+    };
+  }
+  return options;
+}
