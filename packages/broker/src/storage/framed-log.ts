@@ -1,4 +1,5 @@
-// An append-only file of CRC-framed records, for the broker's small state logs (committed offsets, producer state).
+// An append-only file of CRC-framed records, for the broker's small state logs (committed offsets). Partition
+// checkpoints (recovery point, producer state) reuse the frame format through encodeFrames/decodeFrames.
 // Frame: uint32 payload length, uint32 CRC-32 of the payload, payload. Opening reads every whole, valid frame and
 // truncates the file at the first partial or corrupt one (a torn write from a crash); `rewrite` compacts by
 // writing a new file and renaming it over the old one, so a crash leaves either the old or the new file whole.
@@ -34,18 +35,7 @@ export class FramedLog {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       contents = Buffer.alloc(0);
     }
-    const records: Buffer[] = [];
-    let position = 0;
-    while (position + FRAME_HEADER_BYTES <= contents.length) {
-      const length = contents.readUInt32BE(position);
-      const checksum = contents.readUInt32BE(position + 4);
-      const end = position + FRAME_HEADER_BYTES + length;
-      if (end > contents.length) break;
-      const payload = contents.subarray(position + FRAME_HEADER_BYTES, end);
-      if (crc32(payload) !== checksum) break;
-      records.push(Buffer.from(payload));
-      position = end;
-    }
+    const { records, validBytes: position } = decodeFrames(contents);
     const fd = openSync(path, 'a+');
     const truncatedBytes = contents.length - position;
     if (truncatedBytes > 0) {
@@ -60,10 +50,7 @@ export class FramedLog {
   }
 
   append(payload: Buffer): void {
-    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
-    frame.writeUInt32BE(payload.length, 0);
-    frame.writeUInt32BE(crc32(payload), 4);
-    payload.copy(frame, FRAME_HEADER_BYTES);
+    const frame = encodeFrames([payload]);
     writeSync(this.#fd, frame);
     this.#size += frame.length;
   }
@@ -77,15 +64,9 @@ export class FramedLog {
   rewrite(records: Buffer[]): void {
     const temporaryPath = `${this.path}.compacting`;
     const fd = openSync(temporaryPath, 'w');
-    let size = 0;
-    for (const payload of records) {
-      const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
-      header.writeUInt32BE(payload.length, 0);
-      header.writeUInt32BE(crc32(payload), 4);
-      writeSync(fd, header);
-      writeSync(fd, payload);
-      size += FRAME_HEADER_BYTES + payload.length;
-    }
+    const contents = encodeFrames(records);
+    writeSync(fd, contents);
+    const size = contents.length;
     fsyncSync(fd);
     closeSync(fd);
     closeSync(this.#fd);
@@ -98,6 +79,38 @@ export class FramedLog {
   close(): void {
     closeSync(this.#fd);
   }
+}
+
+/** The frames of `payloads`, back to back: what a FramedLog file holds. */
+export function encodeFrames(payloads: readonly Buffer[]): Buffer {
+  let total = 0;
+  for (const payload of payloads) total += FRAME_HEADER_BYTES + payload.length;
+  const contents = Buffer.allocUnsafe(total);
+  let position = 0;
+  for (const payload of payloads) {
+    contents.writeUInt32BE(payload.length, position);
+    contents.writeUInt32BE(crc32(payload), position + 4);
+    payload.copy(contents, position + FRAME_HEADER_BYTES);
+    position += FRAME_HEADER_BYTES + payload.length;
+  }
+  return contents;
+}
+
+/** Every whole, valid frame from the start of `contents`, and how many bytes they span. */
+export function decodeFrames(contents: Buffer): { records: Buffer[]; validBytes: number } {
+  const records: Buffer[] = [];
+  let position = 0;
+  while (position + FRAME_HEADER_BYTES <= contents.length) {
+    const length = contents.readUInt32BE(position);
+    const checksum = contents.readUInt32BE(position + 4);
+    const end = position + FRAME_HEADER_BYTES + length;
+    if (end > contents.length) break;
+    const payload = contents.subarray(position + FRAME_HEADER_BYTES, end);
+    if (crc32(payload) !== checksum) break;
+    records.push(Buffer.from(payload));
+    position = end;
+  }
+  return { records, validBytes: position };
 }
 
 /** Makes a rename or a new file in `directory` durable (POSIX needs the directory itself fsynced). */
