@@ -16,7 +16,8 @@ export interface FieldSpec {
   versions: string;
   nullableVersions?: string;
   taggedVersions?: string;
-  tag?: number;
+  /** A number, though a few definitions write it as a string ("0"). */
+  tag?: number | string;
   /** Overrides the message's flexible versions for this field ("none": always the classic encoding). */
   flexibleVersions?: string;
   default?: string | number | boolean;

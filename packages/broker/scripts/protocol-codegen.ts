@@ -207,7 +207,7 @@ function buildModel(spec: MessageSpec): MessageModel {
       versions: parseVersionRange(field.versions),
       nullable: field.nullableVersions === undefined ? { min: 1, max: 0 } : parseVersionRange(field.nullableVersions),
       tagged,
-      tag: field.tag,
+      tag: field.tag === undefined ? undefined : Number(field.tag),
       flexible: field.flexibleVersions === undefined ? flexible : parseVersionRange(field.flexibleVersions),
       ignorable: field.ignorable === true,
       rawDefault: field.default,

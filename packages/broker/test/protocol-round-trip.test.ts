@@ -1,4 +1,5 @@
-// Every generated codec, in every valid version, against the JSON schema it was generated from. For each message and
+// Every generated codec, in every valid version, against the JSON schema it was generated from (the committed codecs,
+// and codecs generated on the fly for every other message definition Kafka publishes). For each message and
 // version the test builds, straight from the schema, a message with a non-default value in every field that version
 // has (and a second one with null in every field that version allows to be null), then checks that:
 //  - the generated encoder writes exactly the bytes of a small schema-interpreting reference encoder written here,
@@ -6,17 +7,23 @@
 //  - re-encoding the decoded message gives the same bytes,
 //  - every strict prefix of the bytes fails to decode with ERR_TRUNCATED_FRAME.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import {
   type FieldSpec,
   inRange,
+  MESSAGE_DIR,
   type MessageSpec,
   parseVersionRange,
   readMessageSpec,
   type VersionRange,
   versionsOf,
 } from '../scripts/kafka-message-schema.ts';
+import { generateCodecFile, kebabCase } from '../scripts/protocol-codegen.ts';
 import {
   decodeConsumerProtocolAssignment,
   encodeConsumerProtocolAssignment,
@@ -255,12 +262,12 @@ class ReferenceEncoder {
     if (!inRange(this.#schema.flexible, this.#version)) return;
     const written = tagged
       .filter((field) => !isDeepStrictEqual(value[propOf(field)], defaultValue(this.#schema, field)))
-      .sort((a, b) => (a.tag ?? 0) - (b.tag ?? 0));
+      .sort((a, b) => Number(a.tag) - Number(b.tag));
     writer.writeUVarInt(written.length);
     for (const field of written) {
       const data = new Writer();
       this.#field(data, field, value[propOf(field)]);
-      writer.writeUVarInt(field.tag ?? -1);
+      writer.writeUVarInt(Number(field.tag));
       writer.writeUVarInt(data.length);
       writer.writeRaw(data.toBuffer());
     }
@@ -343,6 +350,8 @@ function encode(codec: Codec, version: number, message: Value): Buffer {
   return writer.toBuffer();
 }
 
+const PROTOCOL_SOURCE_DIR = resolve(import.meta.dirname, '../src/protocol');
+
 const EXPECTED_API_KEYS = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 22, 23, 32, 37, 42, 60];
 
 const messages: { name: string; codec: Codec }[] = [
@@ -377,7 +386,8 @@ it('generates a descriptor for exactly the APIs the broker needs, with the versi
   }
 });
 
-for (const { name, codec } of messages) {
+/** Declares the round-trip and truncation tests of one message. */
+function roundTripTests(name: string, codec: Codec, options: { truncation: boolean }): void {
   describe(name, () => {
     const spec = readMessageSpec(name);
     const schema = new Schema(spec);
@@ -409,6 +419,7 @@ for (const { name, codec } of messages) {
       });
     }
 
+    if (!options.truncation) return;
     it('refuses every truncation of a valid message with ERR_TRUNCATED_FRAME', () => {
       for (const version of [versions[0], versions.at(-1) as number]) {
         const { message } = new Builder(schema, version, 'values').struct(spec.fields);
@@ -424,3 +435,32 @@ for (const { name, codec } of messages) {
     });
   });
 }
+
+describe('committed codecs', () => {
+  for (const { name, codec } of messages) roundTripTests(name, codec, { truncation: true });
+});
+
+// The broker needs few of Kafka's messages, but the generator must handle every construct the definitions use
+// (nullable structs, commonStructs, string tags, ...): generate codecs for all of them into a temporary directory,
+// beside copies of the runtime they import, and hold each to the same checks.
+describe('codecs generated from every Kafka message definition', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'protocol-all-definitions-'));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  const protocolDir = join(root, 'protocol');
+  mkdirSync(join(protocolDir, 'generated'), { recursive: true });
+  writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
+  for (const runtime of ['reader.ts', 'writer.ts', 'codec-errors.ts', 'codec-defaults.ts']) {
+    copyFileSync(join(PROTOCOL_SOURCE_DIR, runtime), join(protocolDir, runtime));
+  }
+  const names = readdirSync(MESSAGE_DIR)
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => file.slice(0, -'.json'.length))
+    .sort();
+  assert.ok(names.length > 150, `expected Kafka's full set of message definitions, found ${names.length}`);
+  for (const name of names) {
+    const file = join(protocolDir, 'generated', `${kebabCase(name)}.ts`);
+    writeFileSync(file, generateCodecFile([readMessageSpec(name)]));
+    const module = (await import(pathToFileURL(file).href)) as Record<string, Codec['decode'] & Codec['encode']>;
+    roundTripTests(name, { decode: module[`decode${name}`], encode: module[`encode${name}`] }, { truncation: false });
+  }
+});
