@@ -3,7 +3,7 @@
 // in flight, flushes the logs and exits 0; a second signal exits at once.
 import pino from 'pino';
 import { startBroker } from './broker.ts';
-import { BrokerOptionError, brokerOptionsHelp, parseBrokerOptions } from './broker-options.ts';
+import { type BrokerOptionError, brokerOptionsHelp, parseBrokerOptions } from './broker-options.ts';
 
 let parsed: ReturnType<typeof parseBrokerOptions>;
 try {
@@ -14,7 +14,9 @@ try {
   process.exit(2);
 }
 if (parsed.help) {
-  console.log(`Usage: orderflow-broker [options]\n\nA single-node, durable, Kafka-wire-compatible broker.\n\n${brokerOptionsHelp}`);
+  console.log(
+    `Usage: orderflow-broker [options]\n\nA single-node, durable, Kafka-wire-compatible broker.\n\n${brokerOptionsHelp}`,
+  );
   process.exit(0);
 }
 

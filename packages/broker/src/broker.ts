@@ -72,7 +72,10 @@ export async function startBroker(options: StartBrokerOptions): Promise<RunningB
   });
   const retention = setInterval(() => logs.applyRetention(Date.now()), RETENTION_CHECK_INTERVAL_MS);
   retention.unref();
-  log.info({ host: config.host, port, advertisedHost: config.advertisedHost, dataDir: config.dataDir }, 'broker listening');
+  log.info(
+    { host: config.host, port, advertisedHost: config.advertisedHost, dataDir: config.dataDir },
+    'broker listening',
+  );
 
   let closed: Promise<void> | undefined;
   return {

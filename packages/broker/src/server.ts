@@ -7,13 +7,13 @@
 // of input waits, and while the socket's send buffer is full.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { ApiHandler, BrokerState, RequestContext } from './apis/api-handler.ts';
 import { apiVersionsResponseForUnsupportedVersion } from './apis/18-api-versions.ts';
+import type { ApiHandler, BrokerState, RequestContext } from './apis/api-handler.ts';
 import { FrameReader } from './frame-reader.ts';
+import { encodeApiVersionsResponse } from './protocol/generated/api-versions.ts';
 import { apiDescriptors } from './protocol/generated/index.ts';
 import { decodeRequestHeader, type RequestHeader } from './protocol/generated/request-header.ts';
 import { encodeResponseHeader } from './protocol/generated/response-header.ts';
-import { encodeApiVersionsResponse } from './protocol/generated/api-versions.ts';
 import { Reader } from './protocol/reader.ts';
 import { Writer } from './protocol/writer.ts';
 
@@ -174,7 +174,7 @@ class Connection {
     }
     const context: RequestContext = {
       broker: this.#state,
-      clientId: header.clientId,
+      clientId: header.clientId ?? null,
       connectionId: this.#id,
       log: this.#log,
     };
@@ -187,8 +187,15 @@ class Connection {
     }
     if (response === null) return;
     const writer = new Writer();
-    encodeResponseHeader(writer, descriptor.responseHeaderVersion(apiVersion), { correlationId: header.correlationId });
-    descriptor.encodeResponse(writer, apiVersion, response);
+    try {
+      encodeResponseHeader(writer, descriptor.responseHeaderVersion(apiVersion), {
+        correlationId: header.correlationId,
+      });
+      descriptor.encodeResponse(writer, apiVersion, response);
+    } catch (error) {
+      this.#reject(error, 'response not encodable', { apiKey, apiVersion, api: descriptor.name });
+      return;
+    }
     this.#send(writer.toBuffer());
   }
 

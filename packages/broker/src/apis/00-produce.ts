@@ -42,13 +42,14 @@ export const produceHandler: ApiHandler<ProduceRequest, ProduceResponse> = {
           fail(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported by this broker');
           continue;
         }
-        const partition = found.topic === undefined ? undefined : broker.logs.partition(found.topic.name, partitionData.index);
+        const partition =
+          found.topic === undefined ? undefined : broker.logs.partition(found.topic.name, partitionData.index);
         if (partition === undefined) {
           fail(found.errorCode === ErrorCode.NONE ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : found.errorCode);
           continue;
         }
         const result = appendRecords(broker, partition, found.topic?.configs ?? {}, partitionData.records);
-        if (result.errorCode !== ErrorCode.NONE) {
+        if (!result.ok) {
           context.log.debug({ topic: topicData.name, partition: partitionData.index, ...result }, 'produce refused');
           fail(result.errorCode, result.errorMessage);
           continue;
@@ -88,8 +89,8 @@ export const produceHandler: ApiHandler<ProduceRequest, ProduceResponse> = {
 };
 
 type AppendOutcome =
-  | { errorCode: typeof ErrorCode.NONE; baseOffset: bigint; logStartOffset: bigint; durable: Promise<void> }
-  | { errorCode: number; errorMessage: string | null };
+  | { ok: true; baseOffset: bigint; logStartOffset: bigint; durable: Promise<void> }
+  | { ok: false; errorCode: number; errorMessage: string | null };
 
 function appendRecords(
   broker: BrokerState,
@@ -98,14 +99,15 @@ function appendRecords(
   records: Buffer | null,
 ): AppendOutcome {
   if (records === null || records.length === 0) {
-    return { errorCode: ErrorCode.INVALID_RECORD, errorMessage: 'no records in produce request' };
+    return { ok: false, errorCode: ErrorCode.INVALID_RECORD, errorMessage: 'no records in produce request' };
   }
   const split = splitRecordBatches(records);
-  if ('errorCode' in split) return { errorCode: split.errorCode, errorMessage: split.errorMessage };
+  if ('errorCode' in split) return { ok: false, errorCode: split.errorCode, errorMessage: split.errorMessage };
   const maxMessageBytes = Number(topicConfigs[MAX_MESSAGE_BYTES_CONFIG] ?? broker.config.maxMessageBytes);
   for (const batch of split.batches) {
     if (batch.length > maxMessageBytes) {
       return {
+        ok: false,
         errorCode: ErrorCode.MESSAGE_TOO_LARGE,
         errorMessage: `record batch of ${batch.length} bytes is over max.message.bytes ${maxMessageBytes}`,
       };
@@ -127,14 +129,14 @@ function appendRecords(
         : undefined;
     const appended = partition.append([batch], producer);
     if (appended.errorCode !== ErrorCode.NONE) {
-      return { errorCode: appended.errorCode, errorMessage: null };
+      return { ok: false, errorCode: appended.errorCode, errorMessage: null };
     }
     durable.push(appended.durable);
     first ??= { baseOffset: appended.baseOffset, logStartOffset: appended.logStartOffset };
   }
-  if (first === undefined) return { errorCode: ErrorCode.INVALID_RECORD, errorMessage: 'no record batches' };
+  if (first === undefined) return { ok: false, errorCode: ErrorCode.INVALID_RECORD, errorMessage: 'no record batches' };
   return {
-    errorCode: ErrorCode.NONE,
+    ok: true,
     baseOffset: first.baseOffset,
     logStartOffset: first.logStartOffset,
     durable: Promise.all(durable).then(() => undefined),

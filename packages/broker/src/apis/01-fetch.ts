@@ -13,8 +13,8 @@ import type {
   FetchResponseFetchableTopicResponse,
   FetchResponsePartitionData,
 } from '../protocol/generated/fetch.ts';
-import type { PartitionLog } from '../storage/partition-log.ts';
 import type { TopicInfo } from '../storage/log-manager.ts';
+import type { PartitionLog } from '../storage/partition-log.ts';
 import type { ApiHandler, BrokerState } from './api-handler.ts';
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
@@ -79,7 +79,10 @@ function resolveTargets(
       missingCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     }
     const topicIndex = topics.length;
-    topics.push({ name: topic?.name ?? fetchTopic.topic ?? '', topicId: topic?.topicId ?? fetchTopic.topicId ?? ZERO_UUID });
+    topics.push({
+      name: topic?.name ?? fetchTopic.topic ?? '',
+      topicId: topic?.topicId ?? fetchTopic.topicId ?? ZERO_UUID,
+    });
     for (const partition of fetchTopic.partitions) {
       const log = topic === undefined ? undefined : broker.logs.partition(topic.name, partition.partition);
       targets.push({
@@ -88,14 +91,18 @@ function resolveTargets(
         fetchOffset: partition.fetchOffset,
         maxBytes: partition.partitionMaxBytes,
         log,
-        errorCode: log !== undefined ? ErrorCode.NONE : topic === undefined ? missingCode : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        errorCode:
+          log !== undefined ? ErrorCode.NONE : topic === undefined ? missingCode : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
       });
     }
   }
   return { topics, targets };
 }
 
-function readAll(targets: PartitionTarget[], responseMaxBytes: number): { bytes: number; partitions: FetchResponsePartitionData[] } {
+function readAll(
+  targets: PartitionTarget[],
+  responseMaxBytes: number,
+): { bytes: number; partitions: FetchResponsePartitionData[] } {
   let bytes = 0;
   const partitions = targets.map((target): FetchResponsePartitionData => {
     const log = target.log;

@@ -59,7 +59,11 @@ export const metadataHandler: ApiHandler<MetadataRequest, MetadataResponse> = {
   },
 };
 
-function describeTopic(broker: BrokerState, topic: TopicInfo, operations: number): MetadataResponseMetadataResponseTopic {
+function describeTopic(
+  broker: BrokerState,
+  topic: TopicInfo,
+  operations: number,
+): MetadataResponseMetadataResponseTopic {
   const partitions = [];
   for (let index = 0; index < topic.partitions; index++) {
     partitions.push({
@@ -83,5 +87,12 @@ function describeTopic(broker: BrokerState, topic: TopicInfo, operations: number
 }
 
 function topicError(errorCode: number, name: string | null, topicId: string): MetadataResponseMetadataResponseTopic {
-  return { errorCode, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED };
+  return {
+    errorCode,
+    name,
+    topicId,
+    isInternal: false,
+    partitions: [],
+    topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
+  };
 }
