@@ -29,6 +29,7 @@ export {
 export { createHttpApp, DEFAULT_BODY_LIMIT, type HttpApp, type HttpAppOptions } from './http/create-http-app.ts';
 export { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemFromAppError, problemType } from './http/problem.ts';
 export { REQUEST_ID_HEADER } from './http/request-id.ts';
+export * from './kafka/index.ts';
 export { createLogger, type Logger, type LoggerOptions } from './logger.ts';
 export { createMetrics, type Metrics, type MetricsOptions } from './metrics.ts';
 export {
