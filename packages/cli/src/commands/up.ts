@@ -1,0 +1,235 @@
+// `orderflow up` (what `npm start` runs): the whole system on one machine. Starts our broker unless Kafka is
+// configured, then the four services as child processes, waits until every one is ready, and prints where
+// everything is. A crashing service is restarted while the others keep running; Ctrl-C or SIGTERM stops all of
+// them gracefully and exits 0, a second Ctrl-C kills them at once.
+import { join, resolve } from 'node:path';
+import { redactUrl } from '@orderflow/platform';
+import { adminTokenPath, loadOrCreateAdminToken } from '../launcher/admin-token.ts';
+import { createLogOutput, type LogOutput } from '../launcher/log-output.ts';
+import { assertPortsFree, type PortClaim } from '../launcher/port-check.ts';
+import { SupervisedProcess } from '../launcher/supervised-process.ts';
+import { waitUntilHttpReady, waitUntilTcpReady } from '../launcher/wait-until-ready.ts';
+import { parseCommandArgs } from '../parse-command-args.ts';
+import {
+  BROKER_PORT_VARIABLE,
+  brokerEntry,
+  DEFAULT_BROKER_PORT,
+  findService,
+  type ServiceDefinition,
+  serviceDefinitions,
+} from '../services.ts';
+import { UsageError } from '../usage-error.ts';
+
+export const upHelp = `Usage: orderflow up [--only <services>] [--no-broker] [--json]
+
+Runs the broker (unless KAFKA_BROKERS is set or --no-broker is given) and the four services.
+
+Options:
+  --only <list>   comma-separated services to run, e.g. stock-service,analytics-service
+  --no-broker     do not start the embedded broker; use KAFKA_BROKERS (default 127.0.0.1:9092)
+  --json          JSON log lines instead of pretty output (the default when stdout is not a terminal)
+  -h, --help      show this help
+
+Environment (passed on to every service as well):
+  KAFKA_BROKERS           use this Kafka instead of the embedded broker
+  REDIS_URL               use Redis instead of the embedded SQLite files
+  ORDERFLOW_DATA_DIR      where the broker and SQLite keep data (default .orderflow/)
+  ADMIN_TOKEN             stock admin token (generated per data directory when unset)
+  ${BROKER_PORT_VARIABLE}   embedded broker port (default ${DEFAULT_BROKER_PORT})
+  ORDER_SERVICE_PORT, STOCK_SERVICE_PORT, NOTIFICATION_SERVICE_PORT, ANALYTICS_SERVICE_PORT  (8081-8084)`;
+
+const READY_TIMEOUT_MS = 90_000;
+const SERVICE_STOP_GRACE_MS = 12_000;
+const BROKER_STOP_GRACE_MS = 10_000;
+
+interface Plan {
+  readonly services: readonly { definition: ServiceDefinition; port: number }[];
+  readonly broker: { port: number; dataDir: string } | undefined;
+  readonly kafkaBrokers: string;
+  readonly dataDir: string;
+  readonly host: string;
+  readonly json: boolean;
+}
+
+export async function up(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { values } = parseCommandArgs('up', args, {
+    only: { type: 'string' },
+    'no-broker': { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    console.log(upHelp);
+    return 0;
+  }
+  const plan = makePlan(values, env);
+  const output = createLogOutput(plan.json);
+  const adminToken = env.ADMIN_TOKEN ?? loadOrCreateAdminToken(plan.dataDir);
+
+  const claims: PortClaim[] = plan.services.map(({ definition, port }) => ({
+    port,
+    host: plan.host,
+    owner: definition.name,
+    variable: definition.portVariable,
+  }));
+  if (plan.broker) {
+    claims.unshift({
+      port: plan.broker.port,
+      host: '127.0.0.1',
+      owner: 'embedded broker',
+      variable: BROKER_PORT_VARIABLE,
+    });
+  }
+  await assertPortsFree(claims);
+
+  const processes: SupervisedProcess[] = [];
+  const aborted = new AbortController();
+  let stopping: Promise<void> | undefined;
+  const stopAll = (broker: SupervisedProcess | undefined) => {
+    stopping ??= (async () => {
+      aborted.abort();
+      output.info('stopping services');
+      // Services first, so they can commit their offsets and leave their groups while the broker is still there.
+      await Promise.all(processes.filter((p) => p !== broker).map((p) => p.stop(SERVICE_STOP_GRACE_MS)));
+      await broker?.stop(BROKER_STOP_GRACE_MS);
+      output.info('stopped');
+    })();
+    return stopping;
+  };
+
+  let brokerProcess: SupervisedProcess | undefined;
+  const exitCode = new Promise<number>((resolveExit) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals++;
+      if (signals > 1) {
+        output.warn('second signal: killing everything now', { signal });
+        for (const child of processes) child.kill();
+        resolveExit(130);
+        return;
+      }
+      output.info('shutting down (press Ctrl-C again to force)', { signal });
+      stopAll(brokerProcess).then(() => resolveExit(0));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+
+  try {
+    if (plan.broker) {
+      brokerProcess = new SupervisedProcess({
+        name: 'broker',
+        label: 'broker',
+        colour: 34,
+        args: [brokerEntry, '--port', String(plan.broker.port), '--data-dir', plan.broker.dataDir],
+        env: { ...env },
+        output,
+      });
+      processes.push(brokerProcess);
+      brokerProcess.start();
+      await waitUntilTcpReady('127.0.0.1', plan.broker.port, READY_TIMEOUT_MS, aborted.signal);
+    }
+    for (const { definition, port } of plan.services) {
+      const child = new SupervisedProcess({
+        name: definition.name,
+        label: definition.label,
+        colour: definition.colour,
+        args: [definition.entry],
+        env: {
+          ...env,
+          PORT: String(port),
+          HOST: plan.host,
+          KAFKA_BROKERS: plan.kafkaBrokers,
+          ORDERFLOW_DATA_DIR: plan.dataDir,
+          ADMIN_TOKEN: adminToken,
+        },
+        output,
+      });
+      processes.push(child);
+      child.start();
+    }
+    await Promise.all(
+      plan.services.map(({ port }) =>
+        waitUntilHttpReady(`http://127.0.0.1:${port}/health/ready`, READY_TIMEOUT_MS, aborted.signal),
+      ),
+    );
+    printSummary(output, plan, adminToken, env);
+  } catch (error) {
+    if (aborted.signal.aborted) return exitCode;
+    output.warn(`startup failed: ${(error as Error).message}`);
+    await stopAll(brokerProcess);
+    return 1;
+  }
+  return exitCode;
+}
+
+function makePlan(values: { only?: string; 'no-broker'?: boolean; json?: boolean }, env: NodeJS.ProcessEnv): Plan {
+  const dataDir = resolve(env.ORDERFLOW_DATA_DIR ?? '.orderflow');
+  const selected =
+    values.only === undefined
+      ? serviceDefinitions
+      : values.only.split(',').map((name) => {
+          const service = findService(name.trim());
+          if (service === undefined) {
+            const known = serviceDefinitions.map((s) => s.name).join(', ');
+            throw new UsageError(`orderflow up: unknown service '${name.trim()}' in --only (known: ${known})`);
+          }
+          return service;
+        });
+  const services = selected.map((definition) => ({
+    definition,
+    port: portFrom(env, definition.portVariable, definition.defaultPort),
+  }));
+  const externalKafka = env.KAFKA_BROKERS !== undefined && env.KAFKA_BROKERS !== '';
+  const brokerPort = portFrom(env, BROKER_PORT_VARIABLE, DEFAULT_BROKER_PORT);
+  const startBroker = !externalKafka && values['no-broker'] !== true;
+  return {
+    services,
+    broker: startBroker ? { port: brokerPort, dataDir: join(dataDir, 'broker') } : undefined,
+    kafkaBrokers: externalKafka ? env.KAFKA_BROKERS! : `127.0.0.1:${brokerPort}`,
+    dataDir,
+    // On a laptop the services stay private to it unless HOST says otherwise.
+    host: env.HOST ?? '127.0.0.1',
+    json: values.json === true || !process.stdout.isTTY,
+  };
+}
+
+function portFrom(env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UsageError(`orderflow up: ${variable} must be a port from 1 to 65535, got '${raw}'`);
+  }
+  return port;
+}
+
+function printSummary(output: LogOutput, plan: Plan, adminToken: string, env: NodeJS.ProcessEnv): void {
+  const urls = Object.fromEntries(
+    plan.services.map(({ definition, port }) => [definition.name, `http://127.0.0.1:${port}`]),
+  );
+  const kafka = plan.broker
+    ? `embedded broker at ${plan.kafkaBrokers} (data in ${plan.broker.dataDir})`
+    : `Kafka at ${plan.kafkaBrokers}`;
+  const store = env.REDIS_URL ? `Redis at ${redactUrl(env.REDIS_URL)}` : `SQLite files in ${plan.dataDir}`;
+  const order = plan.services.find(({ definition }) => definition.name === 'order-service');
+  const lines = [
+    '',
+    '\x1b[1morderflow is up\x1b[0m',
+    ...plan.services.map(({ definition, port }) => `  ${definition.name.padEnd(22)} http://127.0.0.1:${port}`),
+    `  ${'Kafka'.padEnd(22)} ${kafka}`,
+    `  ${'Store'.padEnd(22)} ${store}`,
+    `  ${'Admin token'.padEnd(22)} ${env.ADMIN_TOKEN ? '(from ADMIN_TOKEN)' : `${adminToken}  (saved in ${adminTokenPath(plan.dataDir)})`}`,
+  ];
+  if (order) {
+    lines.push(
+      '',
+      'Place a first order:',
+      `  curl -i -X POST http://127.0.0.1:${order.port}/orders -H 'content-type: application/json' -d '{"orderId":"1","productId":"A001","quantity":2}'`,
+      `  curl http://127.0.0.1:${order.port}/orders/1`,
+      'Watch the events:  npx orderflow tail order-topic --from-beginning',
+    );
+  }
+  lines.push('Stop: Ctrl-C', '');
+  output.banner(lines.join('\n'), { urls, kafka, store });
+}
