@@ -127,7 +127,11 @@ export class OffsetStore {
    * generation number repeats for members that all have to rejoin anyway.
    */
   recordGeneration(groupId: string, metadata: StoredGroupMetadata): void {
-    this.#append({ type: 'group', groupId, ...metadata });
+    try {
+      this.#append({ type: 'group', groupId, ...metadata });
+    } catch (error) {
+      this.#log.error({ err: error, groupId }, 'could not record the group generation');
+    }
   }
 
   /** Forgets the group and its offsets (DeleteGroups); resolves once the tombstone is on disk. */
@@ -160,11 +164,18 @@ export class OffsetStore {
       this.#syncsInFlight--;
       if (this.#syncsInFlight === 0) {
         if (this.#closed) this.#idle?.();
-        else if (this.#framesSinceCompactionCheck >= COMPACTION_MIN_DEAD_FRAMES) {
-          this.#framesSinceCompactionCheck = 0;
-          this.#compactIfWorthwhile(COMPACTION_MIN_DEAD_FRAMES);
-        }
+        else if (this.#framesSinceCompactionCheck >= COMPACTION_MIN_DEAD_FRAMES) this.#compactWhileServing();
       }
+    }
+  }
+
+  /** A failed compaction is logged, not reported to the commit that triggered it: that commit is already durable. */
+  #compactWhileServing(): void {
+    this.#framesSinceCompactionCheck = 0;
+    try {
+      this.#compactIfWorthwhile(COMPACTION_MIN_DEAD_FRAMES);
+    } catch (error) {
+      this.#log.error({ err: error, path: this.#file.path }, 'could not compact the offsets log');
     }
   }
 
