@@ -1,0 +1,31 @@
+import {
+  type Config,
+  defineConfig,
+  httpConfigSpec,
+  kafkaConfigSpec,
+  logConfigSpec,
+  storeConfigSpec,
+} from '@orderflow/platform';
+
+export const SERVICE_NAME = 'stock-service';
+
+/** Everything stock-service reads from the environment; only main.ts loads it. */
+export const stockConfigSpec = defineConfig({
+  ...httpConfigSpec(8082),
+  ...kafkaConfigSpec(SERVICE_NAME),
+  ...storeConfigSpec,
+  ...logConfigSpec,
+  /** Bearer token of the admin endpoints (PUT stock, restock); unset disables them. */
+  ADMIN_TOKEN: { type: 'string', optional: true, secret: true, pattern: /^\S+$/, allowed: 'a token without spaces' },
+  /** Initial catalogue as `A001=100,A002=50`, applied on the first start only. */
+  STOCK_SEED: { type: 'string', optional: true },
+  /** Path of a JSON object `{ "A001": 100 }`, the alternative to STOCK_SEED. */
+  STOCK_SEED_FILE: { type: 'string', optional: true },
+  /**
+   * How long an order's reservation decision is kept to answer redeliveries. It must outlast the order-topic's
+   * retention: an event redelivered after its decision expired would be decided (and decremented) again.
+   */
+  STOCK_RESERVATION_RETENTION: { type: 'duration', default: '7d', min: 60_000 },
+});
+
+export type StockConfig = Config<typeof stockConfigSpec>;

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { after, beforeEach, describe, test } from 'node:test';
+import { createEvent, EventPoisonCodes, EventTypes, encodeEvent, Topics } from '@orderflow/contracts';
+import { type ConsumedRecord, createLogger, PoisonEventError, startTraceparent, traceIdOf } from '@orderflow/platform';
+import { createReservationHandler } from '../src/reservation-handler.ts';
+import type { StockStore } from '../src/stock-store.ts';
+import { type FakeProducer, fakeProducer } from './fake-producer.ts';
+import { sqliteBackend, type TestStore } from './store-backends.ts';
+
+const log = createLogger({ name: 'handler-test', level: 'silent' });
+const context = { log, attempt: 1, signal: new AbortController().signal };
+const NOW = Date.parse('2026-03-01T12:00:00.000Z');
+
+const opened: TestStore[] = [];
+let store: StockStore;
+let producer: FakeProducer;
+let handle: ReturnType<typeof createReservationHandler>;
+
+beforeEach(async () => {
+  const data = sqliteBackend.fresh();
+  opened.push(data);
+  ({ store } = await data.open());
+  await store.seed(
+    new Map([
+      ['A001', 10],
+      ['A002', 1],
+    ]),
+  );
+  producer = fakeProducer();
+  handle = createReservationHandler({ store, producer, now: () => NOW });
+});
+after(async () => {
+  for (const data of opened) await data.cleanup();
+});
+
+function orderRecord(orderId: string, productId: string, quantity: number, traceparent = startTraceparent()) {
+  const event = createEvent(
+    EventTypes.orderCreated,
+    { orderId, productId, quantity, createdAt: new Date(NOW).toISOString() },
+    { source: '/orderflow/order-service', traceparent },
+  );
+  return consumed(encodeEvent(event), traceparent);
+}
+
+function consumed(value: Buffer, traceparent = startTraceparent()): ConsumedRecord {
+  return {
+    topic: Topics.orders,
+    partition: 0,
+    offset: 0n,
+    timestamp: BigInt(NOW),
+    key: undefined,
+    value,
+    headers: { traceparent },
+    traceparent,
+    traceId: traceIdOf(traceparent)!,
+  };
+}
+
+describe('the order-created handler', () => {
+  test('reserves and publishes stock-reserved and stock-changed on stock-topic, continuing the trace', async () => {
+    const traceparent = startTraceparent();
+    await handle(orderRecord('o-1', 'A001', 3, traceparent), context);
+    assert.equal(await store.get('A001'), 7);
+    const byType = new Map(producer.published.map((p) => [p.event.type, p]));
+    const reserved = byType.get(EventTypes.stockReserved)!;
+    assert.deepEqual(reserved.event.data, { orderId: 'o-1', productId: 'A001', quantity: 3, remaining: 7 });
+    assert.equal(reserved.topic, Topics.stock);
+    assert.equal(reserved.key, 'o-1');
+    const changed = byType.get(EventTypes.stockChanged)!;
+    assert.deepEqual(changed.event.data, { productId: 'A001', available: 7, reason: 'RESERVED' });
+    assert.equal(changed.key, 'A001');
+    for (const { event, headers } of producer.published) {
+      assert.equal(traceIdOf(event.traceparent), traceIdOf(traceparent));
+      assert.equal(traceIdOf(headers.traceparent), traceIdOf(traceparent));
+      assert.notEqual(headers.traceparent, traceparent, 'a new span, not the parent replayed');
+      assert.equal(headers['content-type'], 'application/cloudevents+json; charset=UTF-8');
+    }
+  });
+
+  test('insufficient stock publishes stock-rejected with the level available', async () => {
+    await handle(orderRecord('o-1', 'A002', 2), context);
+    assert.equal(producer.published.length, 1);
+    assert.deepEqual(producer.published[0]!.event.data, {
+      orderId: 'o-1',
+      productId: 'A002',
+      quantity: 2,
+      reason: 'INSUFFICIENT_STOCK',
+      available: 1,
+    });
+    assert.equal(await store.get('A002'), 1);
+  });
+
+  test('an unknown product publishes stock-rejected UNKNOWN_PRODUCT', async () => {
+    await handle(orderRecord('o-1', 'B999', 1), context);
+    assert.equal(producer.published.length, 1);
+    assert.equal(producer.published[0]!.event.type, EventTypes.stockRejected);
+    assert.deepEqual(producer.published[0]!.event.data, {
+      orderId: 'o-1',
+      productId: 'B999',
+      quantity: 1,
+      reason: 'UNKNOWN_PRODUCT',
+    });
+  });
+
+  test('a redelivered order decrements once and republishes the same events', async () => {
+    const record = orderRecord('o-1', 'A001', 3);
+    await handle(record, context);
+    const first = producer.published.splice(0);
+    await handle(record, context);
+    assert.equal(await store.get('A001'), 7);
+    assert.deepEqual(
+      producer.published.map((p) => ({ ...p.event, traceparent: undefined })),
+      first.map((p) => ({ ...p.event, traceparent: undefined })),
+    );
+  });
+
+  test('a publish failure fails the handler; the retry publishes the recorded decision without decrementing again', async () => {
+    const record = orderRecord('o-1', 'A001', 3);
+    producer.failNext(2);
+    await assert.rejects(handle(record, context), { code: 'KAFKA_PUBLISH_FAILED' });
+    assert.equal(await store.get('A001'), 7);
+    await handle(record, { ...context, attempt: 2 });
+    assert.equal(await store.get('A001'), 7);
+    const reserved = producer.published.find((p) => p.event.type === EventTypes.stockReserved);
+    assert.deepEqual(reserved?.event.data, { orderId: 'o-1', productId: 'A001', quantity: 3, remaining: 7 });
+  });
+
+  test('an undecodable or invalid record is poison for the dead-letter topic: nothing reserved or published', async () => {
+    await assert.rejects(
+      handle(consumed(Buffer.from('{"not":')), context),
+      (error: unknown) => error instanceof PoisonEventError && error.code === EventPoisonCodes.malformedJson,
+    );
+    const invalid = Buffer.from(
+      JSON.stringify({
+        ...createEvent(
+          EventTypes.orderCreated,
+          { orderId: 'o-1', productId: 'A001', quantity: 1, createdAt: new Date(NOW).toISOString() },
+          { source: '/test' },
+        ),
+        data: { orderId: 'o-1', productId: 'A001', quantity: -5, createdAt: new Date(NOW).toISOString() },
+      }),
+    );
+    await assert.rejects(
+      handle(consumed(invalid), context),
+      (error: unknown) => error instanceof PoisonEventError && error.code === EventPoisonCodes.invalid,
+    );
+    assert.equal(producer.published.length, 0);
+    assert.equal(await store.get('A001'), 10);
+  });
+
+  test('another known event type on the topic is skipped', async () => {
+    const other = createEvent(
+      EventTypes.stockChanged,
+      { productId: 'A001', available: 0, reason: 'ADJUSTED' },
+      { source: '/test' },
+    );
+    await handle(consumed(encodeEvent(other)), context);
+    assert.equal(producer.published.length, 0);
+    assert.equal(await store.get('A001'), 10);
+  });
+});
