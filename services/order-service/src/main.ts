@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ConsumerGroups, Topics } from '@orderflow/contracts';
+import {
+  ConfigError,
+  type ConsumerRunner,
+  createEventProducer,
+  createKafkaConnection,
+  createLogger,
+  createMetrics,
+  loadConfig,
+  openStore,
+  startConsumer,
+} from '@orderflow/platform';
+import { buildApp } from './app.ts';
+import { openOrderStore } from './open-order-store.ts';
+import { orderServiceConfigSpec, SERVICE_NAME } from './order-config.ts';
+import { createStockEventHandler } from './stock-event-handler.ts';
+
+const SHUTDOWN_DEADLINE_MS = 9500;
+// Leaves the rest of the shutdown deadline for closing the producer and the store.
+const CONSUMER_SHUTDOWN_MS = 7000;
+const CONSUMER_START_RETRY_MAX_MS = 10_000;
+
+let config: ReturnType<typeof loadConfig<typeof orderServiceConfigSpec>>;
+try {
+  config = loadConfig(orderServiceConfigSpec, process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${SERVICE_NAME}: ${error.message}\n`);
+  process.exit(1);
+}
+
+const log = createLogger({ name: SERVICE_NAME, level: config.LOG_LEVEL });
+const metrics = createMetrics({ service: SERVICE_NAME });
+const settings = {
+  IDEMPOTENCY_TTL: config.IDEMPOTENCY_TTL,
+  KAFKA_PUBLISH_TIMEOUT: config.KAFKA_PUBLISH_TIMEOUT,
+};
+
+const store = await openStore(config, { log, namespace: SERVICE_NAME });
+const orders = openOrderStore(store, {
+  availabilityTtlMs: config.AVAILABILITY_TTL,
+  orderRetentionMs: config.ORDER_RETENTION,
+});
+const connection = createKafkaConnection({
+  brokers: config.KAFKA_BROKERS,
+  clientId: config.KAFKA_CLIENT_ID,
+  ...(config.KAFKA_SASL_MECHANISM === undefined
+    ? {}
+    : {
+        sasl: {
+          mechanism: config.KAFKA_SASL_MECHANISM,
+          username: config.KAFKA_SASL_USERNAME!,
+          password: config.KAFKA_SASL_PASSWORD!,
+        },
+      }),
+  ...(config.KAFKA_TLS
+    ? { tls: config.KAFKA_TLS_CA_FILE === undefined ? true : { ca: readFileSync(config.KAFKA_TLS_CA_FILE, 'utf8') } }
+    : {}),
+});
+const producer = createEventProducer({
+  connection,
+  log: log.child({ component: 'order-producer' }),
+  metrics,
+  publishTimeoutMs: config.KAFKA_PUBLISH_TIMEOUT,
+});
+
+let consumer: ConsumerRunner | undefined;
+const stopping = new AbortController();
+
+const app = buildApp({
+  log,
+  store: orders,
+  producer,
+  stockConsumer: { isAssigned: () => consumer?.isAssigned() ?? false },
+  metrics,
+  settings,
+});
+await app.listen({ port: config.PORT, host: config.HOST });
+
+// HTTP serves (and reports not-ready) while the consumer joins, so a broker that comes up after us is waited for
+// instead of crashing the service.
+const consumerStarted = (async () => {
+  const consumerLog = log.child({ component: 'stock-consumer' });
+  for (let attempt = 1; !stopping.signal.aborted; attempt++) {
+    try {
+      consumer = await startConsumer({
+        connection,
+        groupId: ConsumerGroups.order,
+        topics: [Topics.stock],
+        handler: createStockEventHandler(orders),
+        log: consumerLog,
+        metrics,
+        shutdownTimeoutMs: CONSUMER_SHUTDOWN_MS,
+      });
+      consumerLog.info({ topic: Topics.stock }, 'stock consumer started');
+      return;
+    } catch (error) {
+      const retryInMs = Math.min(attempt * 1000, CONSUMER_START_RETRY_MAX_MS);
+      consumerLog.error({ err: error, attempt, retryInMs }, 'stock consumer could not start, will retry');
+      await delay(retryInMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+    }
+  }
+})();
+
+async function shutdown(signal: string): Promise<void> {
+  if (stopping.signal.aborted) return;
+  stopping.abort();
+  log.info({ signal }, 'shutting down');
+  setTimeout(() => {
+    log.error({ timeoutMs: SHUTDOWN_DEADLINE_MS }, 'shutdown deadline passed, exiting');
+    log.flush();
+    process.exit(1);
+  }, SHUTDOWN_DEADLINE_MS).unref();
+  // HTTP first, so no new order starts; requests in flight finish (their publishes included) before close resolves.
+  // The consumer stops alongside: in-flight events finish, offsets are committed and the group is left.
+  const results = await Promise.allSettled([app.close(), consumerStarted.then(() => consumer?.stop())]);
+  const closing = await Promise.allSettled([producer.close()]);
+  const closed = await Promise.allSettled([store.close()]);
+  const failures = [...results, ...closing, ...closed].filter((result) => result.status === 'rejected');
+  for (const failure of failures) log.error({ err: failure.reason }, 'shutdown step failed');
+  log.info('stopped');
+  log.flush(() => process.exit(failures.length === 0 ? 0 : 1));
+}
+
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
+log.info({ port: config.PORT, backend: store.backend.kind }, 'order-service started');

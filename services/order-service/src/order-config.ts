@@ -1,0 +1,36 @@
+import {
+  type Config,
+  defineConfig,
+  httpConfigSpec,
+  kafkaConfigSpec,
+  logConfigSpec,
+  storeConfigSpec,
+} from '@orderflow/platform';
+
+export const SERVICE_NAME = 'order-service';
+
+const MINUTE = 60_000;
+
+/** Every variable order-service reads; main.ts loads it, everything else receives the result. */
+export const orderServiceConfigSpec = defineConfig({
+  ...httpConfigSpec(8081),
+  ...kafkaConfigSpec(SERVICE_NAME),
+  ...storeConfigSpec,
+  ...logConfigSpec,
+  /** How long a completed request is remembered, so a retry with the same key replays its response. */
+  IDEMPOTENCY_TTL: { type: 'duration', default: '24h', min: MINUTE },
+  /** How long POST /orders waits for the broker's acknowledgement before answering 503. */
+  KAFKA_PUBLISH_TIMEOUT: { type: 'duration', default: '10s', min: 100, max: 10 * MINUTE },
+  /** How long the last known availability of a product is trusted for the out-of-stock fast fail. */
+  AVAILABILITY_TTL: { type: 'duration', default: '1h', min: 1000 },
+  /** How long orders are kept for GET /orders and /orders/:id. */
+  ORDER_RETENTION: { type: 'duration', default: '30d', min: 60 * MINUTE },
+});
+
+export type OrderServiceConfig = Config<typeof orderServiceConfigSpec>;
+
+/** The settings buildApp and the stores use; tests pass these without going through the environment. */
+export type OrderSettings = Pick<
+  OrderServiceConfig,
+  'IDEMPOTENCY_TTL' | 'KAFKA_PUBLISH_TIMEOUT' | 'AVAILABILITY_TTL' | 'ORDER_RETENTION'
+>;

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CLOUDEVENTS_CONTENT_TYPE,
+  createEvent,
+  EventHeaders,
+  EventTypes,
+  encodeEvent,
+  Topics,
+} from '@orderflow/contracts';
+import { type EventProducer, KafkaErrors, type Logger, PlatformErrors } from '@orderflow/platform';
+import { requestHash } from './canonical-json.ts';
+import type { AcceptedOrder } from './order.ts';
+import { orderLocation, pendingOrder } from './order.ts';
+import type { OrderSettings } from './order-config.ts';
+import { OrderErrors } from './order-errors.ts';
+import type { CreateOrderBody } from './order-schemas.ts';
+import type { OrderStore, StoredResponse } from './order-store.ts';
+import type { PublishHealth } from './publish-health.ts';
+
+export const EVENT_SOURCE = '/orderflow/order-service';
+
+const IN_PROGRESS_RETRY_AFTER_SECONDS = 1;
+const KAFKA_RETRY_AFTER_SECONDS = 5;
+// A claim must outlive the publish it guards: if it lapsed first, a retry could publish the same order again.
+const CLAIM_MARGIN_MS = 30_000;
+
+export interface OrderPlacementDeps {
+  readonly store: OrderStore;
+  readonly producer: Pick<EventProducer, 'publish'>;
+  readonly publishHealth: PublishHealth;
+  readonly settings: Pick<OrderSettings, 'IDEMPOTENCY_TTL' | 'KAFKA_PUBLISH_TIMEOUT'>;
+}
+
+export interface PlaceOrderRequest {
+  readonly body: CreateOrderBody;
+  readonly idempotencyKey: string | undefined;
+  /** The span of this request; the event carries it and the Kafka record continues it. */
+  readonly traceparent: string;
+  readonly log: Logger;
+}
+
+export interface PlacedOrder {
+  readonly response: StoredResponse;
+  /** True when this is the stored answer to an earlier request with the same key. */
+  readonly replayed: boolean;
+}
+
+export type PlaceOrder = (request: PlaceOrderRequest) => Promise<PlacedOrder>;
+
+/**
+ * Accepts an order: claims its idempotency keys (and checks the product is not known to be sold out) in one store
+ * operation, publishes order-created, and only once the broker acknowledged records the order and the response in
+ * a second one. A failed publish releases the claim, so the client's retry runs afresh; a claim can only be
+ * completed by the request that holds it, so one key never publishes twice.
+ */
+export function createOrderPlacement(deps: OrderPlacementDeps): PlaceOrder {
+  const { store, producer, publishHealth, settings } = deps;
+  const claimTtlMs = settings.KAFKA_PUBLISH_TIMEOUT + CLAIM_MARGIN_MS;
+
+  return async ({ body, idempotencyKey, traceparent, log }) => {
+    const hash = requestHash(body);
+    // Both are claimed when both are given: the client's key makes retries safe, the order id keeps one order per
+    // id even across different keys.
+    const keys = [
+      ...(idempotencyKey === undefined ? [] : [`key:${idempotencyKey}`]),
+      ...(body.orderId === undefined ? [] : [`order:${body.orderId}`]),
+    ];
+    const admission = await store.admit({ keys, requestHash: hash, productId: body.productId, claimTtlMs });
+    switch (admission.status) {
+      case 'replay':
+        log.info({ orderId: admission.response.body.orderId }, 'order request replayed');
+        return { response: admission.response, replayed: true };
+      case 'mismatch':
+        throw OrderErrors.create('IDEMPOTENCY_KEY_REUSED', mismatchDetail(admission.key));
+      case 'in-flight':
+        throw OrderErrors.create(
+          'REQUEST_IN_PROGRESS',
+          'A request with the same key is still being processed; retry to get its response',
+          { retryAfterSeconds: IN_PROGRESS_RETRY_AFTER_SECONDS },
+        );
+      case 'out-of-stock':
+        throw OrderErrors.create('OUT_OF_STOCK', `Product ${body.productId} is out of stock`);
+      case 'admitted':
+        break;
+    }
+
+    const accepted: AcceptedOrder = {
+      orderId: body.orderId ?? randomUUID(),
+      productId: body.productId,
+      quantity: body.quantity,
+      ...(body.customerId === undefined ? {} : { customerId: body.customerId }),
+      createdAt: new Date().toISOString(),
+    };
+    const orderLog = log.child({ orderId: accepted.orderId });
+    const event = createEvent(EventTypes.orderCreated, accepted, { source: EVENT_SOURCE, traceparent });
+    try {
+      await producer.publish(Topics.orders, {
+        key: accepted.orderId,
+        value: encodeEvent(event),
+        headers: { [EventHeaders.contentType]: CLOUDEVENTS_CONTENT_TYPE },
+        traceparent,
+      });
+    } catch (error) {
+      await store
+        .release(keys, hash)
+        .catch((releaseError: unknown) =>
+          orderLog.error({ err: releaseError, keys }, 'idempotency claim not released; it lapses on its own'),
+        );
+      if (KafkaErrors.is(error, 'KAFKA_RECORD_REJECTED')) throw error;
+      publishHealth.failed(error);
+      orderLog.warn({ err: error }, 'order not accepted: publish failed');
+      throw PlatformErrors.create(
+        'KAFKA_UNAVAILABLE',
+        'The order could not be handed to Kafka and was not accepted; retry later',
+        { retryAfterSeconds: KAFKA_RETRY_AFTER_SECONDS, cause: error },
+      );
+    }
+    publishHealth.succeeded();
+
+    const response: StoredResponse = {
+      statusCode: 202,
+      location: orderLocation(accepted.orderId),
+      body: pendingOrder(accepted),
+    };
+    try {
+      await store.accept(accepted, { keys, requestHash: hash, response, ttlMs: settings.IDEMPOTENCY_TTL });
+    } catch (error) {
+      // The event is durable in Kafka, so the order is accepted and the client is told so. The order appears once
+      // its stock decision arrives; the claim lapses on its own.
+      orderLog.error({ err: error }, 'order published but not recorded');
+    }
+    orderLog.info({ productId: accepted.productId, quantity: accepted.quantity, eventId: event.id }, 'order accepted');
+    return { response, replayed: false };
+  };
+}
+
+function mismatchDetail(key: string): string {
+  return key.startsWith('order:')
+    ? `Order id ${key.slice('order:'.length)} was already used for a different order`
+    : 'This Idempotency-Key was already used with a different request body';
+}

@@ -1,0 +1,63 @@
+import { type EventProducer, KafkaErrors, type PublishReceipt, type PublishRecord } from '@orderflow/platform';
+
+export interface Published {
+  readonly topic: string;
+  readonly record: PublishRecord;
+}
+
+/**
+ * Stands in for the Kafka producer in route tests: records what was published, and can fail publishes or hold them
+ * until released, to put a request exactly in the state a test needs.
+ */
+export interface FakeProducer extends Pick<EventProducer, 'publish'> {
+  readonly published: Published[];
+  /** Every publish from now on fails as an unreachable broker does, until `recover()`. */
+  breakDown(): void;
+  recover(): void;
+  /** Publishes from now on wait; resolves with a release function once the first one has arrived. */
+  hold(): Promise<() => void>;
+}
+
+export function createFakeProducer(): FakeProducer {
+  const published: Published[] = [];
+  let broken = false;
+  let held: { arrived: () => void; gate: Promise<void> } | undefined;
+
+  return {
+    published,
+    breakDown() {
+      broken = true;
+    },
+    recover() {
+      broken = false;
+    },
+    hold() {
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      return new Promise((resolve) => {
+        held = {
+          gate,
+          arrived: () =>
+            resolve(() => {
+              held = undefined;
+              open();
+            }),
+        };
+      });
+    },
+    async publish(topic, record): Promise<PublishReceipt> {
+      if (held !== undefined) {
+        const { arrived, gate } = held;
+        arrived();
+        await gate;
+      }
+      if (broken) {
+        throw KafkaErrors.create('KAFKA_PUBLISH_FAILED', `publishing to ${topic} failed: connection refused`);
+      }
+      published.push({ topic, record });
+      return { topic, traceparent: record.traceparent ?? '' };
+    },
+  };
+}
