@@ -75,6 +75,7 @@ class Connection {
   readonly #handlers: ReadonlyMap<number, ApiHandler<unknown, unknown>>;
   readonly #log: Logger;
   readonly #frames: FrameReader;
+  readonly #clientHost: string;
   #processing = false;
   #closing = false;
   #idle: (() => void) | undefined;
@@ -92,6 +93,7 @@ class Connection {
     this.#handlers = handlers;
     this.#log = log.child({ connectionId: id, remote: `${socket.remoteAddress}:${socket.remotePort}` });
     this.#frames = new FrameReader(state.config.maxRequestBytes);
+    this.#clientHost = `/${socket.remoteAddress ?? ''}`;
     socket.on('data', (chunk: Buffer) => {
       this.#frames.push(chunk);
       if (this.#frames.buffered > MAX_BUFFERED_INPUT_BYTES) socket.pause();
@@ -175,6 +177,7 @@ class Connection {
     const context: RequestContext = {
       broker: this.#state,
       clientId: header.clientId ?? null,
+      clientHost: this.#clientHost,
       connectionId: this.#id,
       log: this.#log,
     };

@@ -55,7 +55,7 @@ export function openContext(
     log: silentLog,
     closing: new AbortController().signal,
   };
-  return { broker, clientId: 'admin-test', connectionId: 1, log: silentLog, dataDir };
+  return { broker, clientId: 'admin-test', clientHost: '/127.0.0.1', connectionId: 1, log: silentLog, dataDir };
 }
 
 /** Sends `request` through the codecs at `version`, handles it, and returns the response as a client decodes it. */

@@ -52,7 +52,7 @@ function openBroker(t: TestContext): RequestContext {
     log: silentLog,
     closing: new AbortController().signal,
   };
-  return { broker, clientId: 'client', connectionId: 1, log: silentLog };
+  return { broker, clientId: 'client', clientHost: '/127.0.0.1', connectionId: 1, log: silentLog };
 }
 
 /** Sends `request` through the codecs at `version`, handles it, and returns the response as a client decodes it. */

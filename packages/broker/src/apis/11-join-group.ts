@@ -22,8 +22,7 @@ export const joinGroupHandler: ApiHandler<JoinGroupRequest, JoinGroupResponse> =
       protocolType: request.protocolType,
       protocols: request.protocols,
       clientId: context.clientId ?? '',
-      // The request context does not carry the peer address; DescribeGroups reports an empty client host.
-      clientHost: '',
+      clientHost: context.clientHost,
       requireKnownMemberId: version >= 4,
       supportsSkipAssignment: version >= 9,
       reason: request.reason ?? null,

@@ -25,6 +25,8 @@ export interface BrokerState {
 export interface RequestContext {
   readonly broker: BrokerState;
   readonly clientId: string | null;
+  /** The client's address as Kafka reports it in DescribeGroups: "/127.0.0.1". */
+  readonly clientHost: string;
   readonly connectionId: number;
   readonly log: Logger;
 }
