@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startBroker } from '@orderflow/broker';
+import { ConsumerGroups, createEvent, EventTypes, encodeEvent, Topics } from '@orderflow/contracts';
+import {
+  createEventProducer,
+  createKafkaConnection,
+  createLogger,
+  type EventProducer,
+  type KafkaConnection,
+  startConsumer,
+} from '@orderflow/platform';
+import { createReservationHandler } from '../src/reservation-handler.ts';
+import type { StockStore } from '../src/stock-store.ts';
+import { type TopicWatcher, watchTopics } from './stock-topic-watcher.ts';
+import { backends, type TestStore } from './store-backends.ts';
+
+// An instance dies after recording its decision and before the broker acknowledged the result: the record is left
+// uncommitted, the next member of the group gets it again and must publish the recorded decision, not decide again.
+
+const log = createLogger({ name: 'stock-crash', level: 'silent' });
+
+for (const backend of backends) {
+  describe(`a crash between the reservation and its publish, with ${backend.name}`, { timeout: 60_000 }, () => {
+    let dataDir: string;
+    let broker: Awaited<ReturnType<typeof startBroker>>;
+    let connection: KafkaConnection;
+    let data: TestStore;
+    let store: StockStore;
+    let watcher: TopicWatcher;
+    const producers: EventProducer[] = [];
+
+    before(async () => {
+      dataDir = mkdtempSync(join(tmpdir(), 'stock-crash-'));
+      broker = await startBroker({ port: 0, dataDir, log });
+      connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'stock-service' });
+      data = backend.fresh();
+      ({ store } = await data.open());
+      await store.seed(new Map([['A001', 10]]));
+      watcher = await watchTopics(connection, [Topics.stock]);
+    });
+
+    after(async () => {
+      await watcher?.stop();
+      for (const producer of producers) await producer.close();
+      await data?.cleanup();
+      await broker?.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    test('is repaired on redelivery: one decrement, the recorded result published', async () => {
+      let reachedPublish!: () => void;
+      const publishing = new Promise<void>((resolve) => {
+        reachedPublish = resolve;
+      });
+      // The dying instance: its publishes never get an acknowledgement.
+      const dying: EventProducer = {
+        publish: () => {
+          reachedPublish();
+          return new Promise(() => {});
+        },
+        close: async () => {},
+      };
+      const first = await startConsumer({
+        connection,
+        groupId: ConsumerGroups.stock,
+        topics: [Topics.orders],
+        handler: createReservationHandler({ store, producer: dying }),
+        log,
+        shutdownTimeoutMs: 3000,
+      });
+      const orders = createEventProducer({ connection: { ...connection, clientId: 'order-service' }, log });
+      producers.push(orders);
+      const event = createEvent(
+        EventTypes.orderCreated,
+        { orderId: 'crash-1', productId: 'A001', quantity: 4, createdAt: new Date().toISOString() },
+        { source: '/orderflow/order-service' },
+      );
+      await orders.publish(Topics.orders, { key: 'crash-1', value: encodeEvent(event) });
+      await publishing;
+      assert.equal(await store.get('A001'), 6, 'the decision was recorded before the crash');
+      await first.stop();
+
+      const producer = createEventProducer({ connection, log });
+      producers.push(producer);
+      const second = await startConsumer({
+        connection,
+        groupId: ConsumerGroups.stock,
+        topics: [Topics.orders],
+        handler: createReservationHandler({ store, producer }),
+        log,
+      });
+      try {
+        const [result] = await watcher.waitFor(
+          (seen) => seen.event?.type === EventTypes.stockReserved && seen.event.data.orderId === 'crash-1',
+        );
+        assert.deepEqual(result!.event!.data, { orderId: 'crash-1', productId: 'A001', quantity: 4, remaining: 6 });
+        assert.equal(await store.get('A001'), 6);
+      } finally {
+        await second.stop();
+      }
+    });
+  });
+}

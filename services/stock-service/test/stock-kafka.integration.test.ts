@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startBroker } from '@orderflow/broker';
+import {
+  type AnyCloudEvent,
+  ConsumerGroups,
+  createEvent,
+  deadLetterTopic,
+  EventPoisonCodes,
+  EventTypes,
+  encodeEvent,
+  Topics,
+} from '@orderflow/contracts';
+import {
+  type ConsumerRunner,
+  createEventProducer,
+  createKafkaConnection,
+  createLogger,
+  createMetrics,
+  type EventProducer,
+  type HttpApp,
+  type KafkaConnection,
+  startConsumer,
+  startTraceparent,
+  traceIdOf,
+} from '@orderflow/platform';
+import { buildApp } from '../src/app.ts';
+import { createReservationHandler } from '../src/reservation-handler.ts';
+import type { StockStore } from '../src/stock-store.ts';
+import { type Seen, type TopicWatcher, watchTopics } from './stock-topic-watcher.ts';
+import { backends, type TestStore } from './store-backends.ts';
+
+// The service's pieces wired as main.ts wires them, against our broker, with each store backend: what goes in on
+// order-topic and what comes out on stock-topic, as another service would see it.
+
+const log = createLogger({ name: 'stock-it', level: 'silent' });
+const TOKEN = 'integration-admin-token';
+
+for (const backend of backends) {
+  describe(`stock-service over Kafka with ${backend.name}`, { timeout: 60_000 }, () => {
+    let dataDir: string;
+    let broker: Awaited<ReturnType<typeof startBroker>>;
+    let connection: KafkaConnection;
+    let data: TestStore;
+    let store: StockStore;
+    let producer: EventProducer;
+    let consumer: ConsumerRunner;
+    let app: HttpApp;
+    let watcher: TopicWatcher;
+    let orders: EventProducer;
+
+    before(async () => {
+      dataDir = mkdtempSync(join(tmpdir(), 'stock-it-'));
+      broker = await startBroker({ port: 0, dataDir, log });
+      connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'stock-service' });
+      data = backend.fresh();
+      ({ store } = await data.open());
+      await store.seed(
+        new Map([
+          ['A001', 100],
+          ['A002', 2],
+        ]),
+      );
+      producer = createEventProducer({ connection, log });
+      consumer = await startConsumer({
+        connection,
+        groupId: ConsumerGroups.stock,
+        topics: [Topics.orders],
+        handler: createReservationHandler({ store, producer }),
+        log,
+        poisonCodes: Object.values(EventPoisonCodes),
+      });
+      app = buildApp({
+        log,
+        store,
+        producer,
+        metrics: createMetrics(),
+        config: { ADMIN_TOKEN: TOKEN },
+        kafka: { ping: async () => void (await consumer.refreshLag()), consumerAssigned: () => consumer.isAssigned() },
+      });
+      watcher = await watchTopics(connection, [Topics.stock, deadLetterTopic(Topics.orders, ConsumerGroups.stock)]);
+      orders = createEventProducer({ connection: { ...connection, clientId: 'order-service' }, log });
+    });
+
+    after(async () => {
+      await app?.close();
+      await consumer?.stop();
+      await watcher?.stop();
+      await producer?.close();
+      await orders?.close();
+      await data?.cleanup();
+      await broker?.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    function orderCreated(orderId: string, productId: string, quantity: number, traceparent = startTraceparent()) {
+      return createEvent(
+        EventTypes.orderCreated,
+        { orderId, productId, quantity, createdAt: new Date().toISOString() },
+        { source: '/orderflow/order-service', traceparent },
+      );
+    }
+
+    async function publishOrder(event: AnyCloudEvent): Promise<void> {
+      await orders.publish(Topics.orders, {
+        key: event.subject!,
+        value: encodeEvent(event),
+        ...(event.traceparent === undefined ? {} : { traceparent: event.traceparent }),
+      });
+    }
+
+    const resultOf = (orderId: string) => (seen: Seen) =>
+      seen.event !== undefined &&
+      (seen.event.type === EventTypes.stockReserved || seen.event.type === EventTypes.stockRejected) &&
+      seen.event.data.orderId === orderId;
+
+    async function available(productId: string): Promise<number> {
+      const response = await app.inject({ method: 'GET', url: `/stock/${productId}` });
+      assert.equal(response.statusCode, 200);
+      return (response.json() as { available: number }).available;
+    }
+
+    test('an order-created on order-topic yields stock-reserved on stock-topic and decrements the stock', async () => {
+      const traceparent = startTraceparent();
+      await publishOrder(orderCreated('it-1', 'A001', 3, traceparent));
+      const [result] = await watcher.waitFor(resultOf('it-1'));
+      assert.equal(result!.event!.type, EventTypes.stockReserved);
+      assert.deepEqual(result!.event!.data, { orderId: 'it-1', productId: 'A001', quantity: 3, remaining: 97 });
+      assert.equal(result!.key, 'it-1');
+      assert.equal(traceIdOf(result!.headers.traceparent), traceIdOf(traceparent));
+      assert.equal(await available('A001'), 97);
+      const [changed] = await watcher.waitFor(
+        (seen) => seen.event?.type === EventTypes.stockChanged && seen.event.id === 'stock-changed:it-1',
+      );
+      assert.deepEqual(changed!.event!.data, { productId: 'A001', available: 97, reason: 'RESERVED' });
+      assert.equal(changed!.key, 'A001');
+    });
+
+    test('the same event delivered twice decrements once and publishes the same result twice', async () => {
+      const event = orderCreated('it-dup', 'A001', 5);
+      const before = await available('A001');
+      await publishOrder(event);
+      await publishOrder(event);
+      const results = await watcher.waitFor(resultOf('it-dup'), 2);
+      assert.equal(await available('A001'), before - 5);
+      const [first, second] = results.map((seen) => seen.event!);
+      assert.equal(first!.type, EventTypes.stockReserved);
+      assert.deepEqual(
+        { id: second!.id, time: second!.time, type: second!.type, data: second!.data },
+        { id: first!.id, time: first!.time, type: first!.type, data: first!.data },
+      );
+      assert.deepEqual(first!.data, { orderId: 'it-dup', productId: 'A001', quantity: 5, remaining: before - 5 });
+    });
+
+    test('an order above the stock and one for an unknown product are rejected with their reason', async () => {
+      await publishOrder(orderCreated('it-short', 'A002', 3));
+      await publishOrder(orderCreated('it-unknown', 'Z999', 1));
+      const [short] = await watcher.waitFor(resultOf('it-short'));
+      assert.deepEqual(short!.event!.data, {
+        orderId: 'it-short',
+        productId: 'A002',
+        quantity: 3,
+        reason: 'INSUFFICIENT_STOCK',
+        available: 2,
+      });
+      const [unknown] = await watcher.waitFor(resultOf('it-unknown'));
+      assert.deepEqual(unknown!.event!.data, {
+        orderId: 'it-unknown',
+        productId: 'Z999',
+        quantity: 1,
+        reason: 'UNKNOWN_PRODUCT',
+      });
+      assert.equal(await available('A002'), 2);
+    });
+
+    test('an undecodable record goes to the dead-letter topic and the orders behind it are still served', async () => {
+      await orders.publish(Topics.orders, { key: 'it-poison', value: '{"garbage":' });
+      await publishOrder(orderCreated('it-after-poison', 'A001', 1));
+      const [letter] = await watcher.waitFor((seen) => seen.topic.endsWith('.dlq') && seen.key === 'it-poison');
+      assert.equal(letter!.headers['dlq-error-code'], EventPoisonCodes.malformedJson);
+      await watcher.waitFor(resultOf('it-after-poison'));
+    });
+
+    test('PUT /stock/:productId publishes stock-changed with the new level', async () => {
+      const response = await app.inject({
+        method: 'PUT',
+        url: '/stock/A002',
+        headers: { authorization: `Bearer ${TOKEN}` },
+        payload: { available: 40 },
+      });
+      assert.equal(response.statusCode, 200);
+      const [changed] = await watcher.waitFor(
+        (seen) =>
+          seen.event?.type === EventTypes.stockChanged &&
+          seen.event.data.productId === 'A002' &&
+          seen.event.data.reason === 'ADJUSTED',
+      );
+      assert.deepEqual(changed!.event!.data, { productId: 'A002', available: 40, reason: 'ADJUSTED' });
+      assert.equal(changed!.key, 'A002');
+    });
+
+    test('/health/ready is ready with the consumer in its group', async () => {
+      const response = await app.inject({ method: 'GET', url: '/health/ready' });
+      assert.equal(response.statusCode, 200, response.body);
+    });
+  });
+}
