@@ -336,13 +336,7 @@ export class PartitionLog {
       deletable = Math.max(deletable, count);
     }
     let deleting = 0;
-    while (
-      deleting < deletable &&
-      segments[deleting].nextOffset <= this.#highWatermark &&
-      !segments[deleting].flushing
-    ) {
-      deleting++;
-    }
+    while (deleting < deletable && segments[deleting].nextOffset <= this.#highWatermark) deleting++;
     if (deleting === 0) return;
     try {
       if (deleting === segments.length) this.#rollForRetention(nowMs);
@@ -447,8 +441,11 @@ export class PartitionLog {
     this.#directoryChanged = true;
     const checkpoint = this.#checkpoint(0);
     this.#log.debug({ dir: this.#directory, baseOffset: segment.baseOffset }, 'rolled segment');
+    // Started at once, so the descriptors stay open for it even if retention deletes the segment meanwhile.
+    const flushed = old.flush(this.#settings.datasync);
+    flushed.catch(() => undefined);
     this.#inBackground('segment roll flush', async () => {
-      await old.flush(this.#settings.datasync);
+      await flushed;
       old.closeIndexFiles();
       await writePartitionCheckpoint(this.#directory, checkpoint);
     });

@@ -77,7 +77,9 @@ export class LogSegment {
   #maxTimestamp = -1n;
   #offsetOfMaxTimestamp: bigint;
   #bytesSinceIndexEntry = 0;
+  /** Syncs in flight on the descriptors, which must stay open (a reused descriptor number would be synced instead). */
   #flushes = 0;
+  #deleted = false;
   readonly #createdMs: number;
   /** Max timestamp of the first batch, -1 when unknown or absent: what segment.ms is measured from. */
   #firstBatchTimestamp = -1n;
@@ -160,11 +162,6 @@ export class LogSegment {
   /** Base offset of the first batch that reached the max timestamp. */
   get offsetOfMaxTimestamp(): bigint {
     return this.#offsetOfMaxTimestamp;
-  }
-
-  /** Whether a flush (roll or sync) is using the file, so it must not be deleted yet. */
-  get flushing(): boolean {
-    return this.#flushes > 0;
   }
 
   /**
@@ -363,17 +360,17 @@ export class LogSegment {
     }
   }
 
-  /** Syncs the log data with `datasync`; the segment cannot be deleted meanwhile. */
+  /** Syncs the log data with `datasync`. */
   async syncLog(datasync: (fd: number) => Promise<void>): Promise<void> {
     this.#flushes++;
     try {
       await datasync(this.#fd);
     } finally {
-      this.#flushes--;
+      this.#flushDone();
     }
   }
 
-  /** Syncs the log and both indexes; the segment cannot be deleted meanwhile. */
+  /** Syncs the log and both indexes. */
   async flush(datasync: (fd: number) => Promise<void>): Promise<void> {
     this.#flushes++;
     try {
@@ -381,7 +378,7 @@ export class LogSegment {
       await this.offsetIndex.flush();
       await this.timeIndex.flush();
     } finally {
-      this.#flushes--;
+      this.#flushDone();
     }
   }
 
@@ -404,11 +401,18 @@ export class LogSegment {
     this.#fd = -1;
   }
 
+  /** Removes the files at once; the descriptors close as soon as no sync is using them. */
   delete(): void {
-    this.close();
+    this.#deleted = true;
     rmSync(this.logPath, { force: true });
-    this.offsetIndex.deleteFile();
-    this.timeIndex.deleteFile();
+    rmSync(this.offsetIndex.path, { force: true });
+    rmSync(this.timeIndex.path, { force: true });
+    if (this.#flushes === 0) this.close();
+  }
+
+  #flushDone(): void {
+    this.#flushes--;
+    if (this.#flushes === 0 && this.#deleted) this.close();
   }
 
   #indexBatch(position: number, size: number, baseOffset: bigint, lastOffset: bigint, maxTimestamp: bigint): void {
