@@ -91,6 +91,11 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
   const producer = new Producer<Buffer, Buffer, string, Buffer>({
     ...clientOptions(options.connection),
     idempotent: true,
+    // The client's InitProducerId otherwise asks for producer id 0 at epoch 0, which Kafka ignores for a producer
+    // without a transactional id but a broker honouring KIP-360 epoch bumps answers with id 0 for every producer,
+    // so one producer's first batch is deduplicated as another's retry and silently dropped. -1/-1 is "new producer".
+    producerId: -1n,
+    producerEpoch: -1,
     acks: -1,
     // An idempotent producer otherwise retries forever; publishTimeoutMs bounds the caller's wait regardless.
     retries: 5,
@@ -141,9 +146,13 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
         settle(pending, undefined);
       }
     } catch (error) {
-      const topics = [...new Set(batch.map((pending) => pending.topic))];
-      log.warn({ err: error, topics, records: batch.length }, 'kafka publish failed');
-      for (const pending of batch) {
+      const waiting = batch.filter((pending) => !pending.done);
+      // Publishes that already timed out were reported to their callers; only the rest is news.
+      if (waiting.length > 0) {
+        const topics = [...new Set(waiting.map((pending) => pending.topic))];
+        log.warn({ err: error, topics, records: waiting.length }, 'kafka publish failed');
+      }
+      for (const pending of waiting) {
         settle(pending, toPublishError(pending.topic, error));
       }
     }
