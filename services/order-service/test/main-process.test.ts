@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { type RunningBroker, startBroker } from '@orderflow/broker';
+import { createLogger } from '@orderflow/platform';
+
+// main.ts as a process: configuration from the environment, serving, joining the group, and the graceful exit on
+// SIGTERM that an orchestrator relies on.
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+let broker: RunningBroker;
+let dir: string;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'order-service-main-'));
+  broker = await startBroker({
+    port: 0,
+    dataDir: join(dir, 'broker'),
+    log: createLogger({ name: 'broker', level: 'silent' }),
+  });
+});
+after(async () => {
+  await broker?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  assert.ok(address !== null && typeof address === 'object');
+  return address.port;
+}
+
+function run(env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  return { child, output: () => output };
+}
+
+test('main serves orders once ready and exits 0 on SIGTERM', { timeout: 60_000 }, async () => {
+  const port = await freePort();
+  const { child, output } = run({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    KAFKA_BROKERS: broker.bootstrap,
+    ORDERFLOW_DATA_DIR: join(dir, 'data'),
+    LOG_LEVEL: 'info',
+  });
+  const exited = once(child, 'exit');
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    for (;;) {
+      const ready = await fetch(`${base}/health/ready`).catch(() => undefined);
+      if (ready?.status === 200) break;
+      assert.equal(child.exitCode, null, `main exited early:\n${output()}`);
+      await delay(100);
+    }
+    const response = await fetch(`${base}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"orderId":"1","productId":"A001","quantity":2}',
+    });
+    assert.equal(response.status, 202);
+    assert.equal(response.headers.get('location'), '/orders/1');
+    const fetched = await fetch(`${base}/orders/1`);
+    assert.equal(((await fetched.json()) as { status: string }).status, 'PENDING');
+  } finally {
+    child.kill('SIGTERM');
+  }
+  const [code] = await exited;
+  assert.equal(code, 0, output());
+  assert.match(output(), /"msg":"stopped"/);
+});
+
+test('main refuses a bad setting with a one-line message and exit code 1', { timeout: 30_000 }, async () => {
+  const { child, output } = run({ IDEMPOTENCY_TTL: 'forever', ORDERFLOW_DATA_DIR: join(dir, 'data') });
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 1);
+  assert.match(output(), /^order-service: IDEMPOTENCY_TTL="forever" is invalid; expected a duration/);
+});
