@@ -487,7 +487,7 @@ export class PartitionLog {
   }
 
   #refusedAppend(errorCode: number, errorMessage: string): AppendResult {
-    const logStartOffset = this.#segments.length > 0 ? this.logStartOffset : -1n;
+    const logStartOffset = this.logStartOffset;
     return { errorCode, errorMessage, baseOffset: -1n, logAppendTime: -1n, logStartOffset, durable: RESOLVED };
   }
 

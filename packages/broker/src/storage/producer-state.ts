@@ -136,8 +136,9 @@ export class ProducerStateTable {
     return frames;
   }
 
-  /** Adds the producers of snapshot frames written by `encode`; false when a frame is malformed. */
+  /** Adds the producers of snapshot frames written by `encode`; false (adding none) when a frame is malformed. */
   decode(frames: readonly Buffer[]): boolean {
+    const decoded = new Map<bigint, ProducerEntry>();
     for (const frame of frames) {
       if (frame.length < ENTRY_HEADER_BYTES) return false;
       const count = frame.readInt8(18);
@@ -152,12 +153,13 @@ export class ProducerStateTable {
           lastOffset: frame.readBigInt64BE(at + 16),
         });
       }
-      this.#producers.set(frame.readBigInt64BE(0), {
+      decoded.set(frame.readBigInt64BE(0), {
         epoch: frame.readInt16BE(8),
         lastAppendMs: frame.readDoubleBE(10),
         batches,
       });
     }
+    for (const [producerId, entry] of decoded) this.#producers.set(producerId, entry);
     return true;
   }
 }

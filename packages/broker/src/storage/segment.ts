@@ -201,6 +201,7 @@ export class LogSegment {
     if (truncatedBytes > 0) {
       ftruncateSync(this.#fd, end.position);
       this.#size = end.position;
+      if (this.#size === 0) this.#firstBatchTimestamp = -1n;
     }
     return reason === undefined ? { truncatedBytes } : { truncatedBytes, reason };
   }
