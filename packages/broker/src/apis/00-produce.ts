@@ -129,7 +129,7 @@ function appendRecords(
         : undefined;
     const appended = partition.append([batch], producer);
     if (appended.errorCode !== ErrorCode.NONE) {
-      return { ok: false, errorCode: appended.errorCode, errorMessage: null };
+      return { ok: false, errorCode: appended.errorCode, errorMessage: appended.errorMessage ?? null };
     }
     durable.push(appended.durable);
     first ??= { baseOffset: appended.baseOffset, logStartOffset: appended.logStartOffset };

@@ -91,9 +91,8 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
   const producer = new Producer<Buffer, Buffer, string, Buffer>({
     ...clientOptions(options.connection),
     idempotent: true,
-    // The client's InitProducerId otherwise asks for producer id 0 at epoch 0, which Kafka ignores for a producer
-    // without a transactional id but a broker honouring KIP-360 epoch bumps answers with id 0 for every producer,
-    // so one producer's first batch is deduplicated as another's retry and silently dropped. -1/-1 is "new producer".
+    // The client otherwise sends InitProducerId with id 0 at epoch 0. Kafka hands out a fresh id either way, but
+    // -1/-1 is what the protocol defines as "new producer", so no broker can mistake it for an epoch bump (KIP-360).
     producerId: -1n,
     producerEpoch: -1,
     acks: -1,
