@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ConsumerGroups, Topics } from '@orderflow/contracts';
+import {
+  ConfigError,
+  type ConsumerRunner,
+  createKafkaConnection,
+  createLogger,
+  createMetrics,
+  type KafkaConnection,
+  loadConfig,
+  openStore,
+  retryDelayMs,
+} from '@orderflow/platform';
+import { buildApp } from './app.ts';
+import { createLogChannel } from './log-channel.ts';
+import type { ChannelName } from './notification.ts';
+import type { NotificationChannel } from './notification-channel.ts';
+import {
+  MAX_WEBHOOK_BACKOFF_MS,
+  type NotificationConfig,
+  notificationConfigSpec,
+  resolveChannels,
+  SERVICE_NAME,
+} from './notification-config.ts';
+import { startNotificationConsumer } from './notification-consumer.ts';
+import { createNotificationMetrics } from './notification-metrics.ts';
+import { openNotificationStore } from './open-notification-store.ts';
+import { createWebhookChannel } from './webhook-channel.ts';
+
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+// The consumer gets most of the shutdown budget (an in-flight webhook call may need it); HTTP and the store need little.
+const CONSUMER_SHUTDOWN_MS = 7000;
+const CONSUMER_START_RETRY = { maxAttempts: Number.MAX_SAFE_INTEGER, initialDelayMs: 500, maxDelayMs: 10_000 };
+
+let config: NotificationConfig;
+let channelNames: readonly ChannelName[];
+try {
+  config = loadConfig(notificationConfigSpec, process.env);
+  channelNames = resolveChannels(config);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${SERVICE_NAME}: ${error.message}\n`);
+  process.exit(1);
+}
+
+const log = createLogger({ name: SERVICE_NAME, level: config.LOG_LEVEL });
+const metrics = createMetrics({ service: SERVICE_NAME });
+const notificationMetrics = createNotificationMetrics(metrics.registry);
+const platformStore = await openStore(config, { log, namespace: SERVICE_NAME }).catch((error: unknown) =>
+  exitOnStartupFailure(error, 'store could not be opened'),
+);
+const store = openNotificationStore(platformStore, config.NOTIFY_RETENTION);
+const channels = channelNames.map((name) => createChannel(name, config));
+const connection = kafkaConnection(config);
+let consumer: ConsumerRunner | undefined;
+let stopping = false;
+
+const app = buildApp({
+  log,
+  store,
+  metrics,
+  kafka: {
+    async ping() {
+      if (consumer === undefined) throw new Error('the consumer has not joined its group yet');
+      // Reading the high watermarks is a request to the partition leaders: it fails when the cluster is away.
+      await consumer.refreshLag();
+    },
+    consumerAssigned: () => consumer?.isAssigned() ?? false,
+  },
+});
+const address = await app
+  .listen({ port: config.PORT, host: config.HOST })
+  .catch((error: unknown) => exitOnStartupFailure(error, 'HTTP server could not listen'));
+
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
+log.info({ address, backend: platformStore.backend.kind, channels: channelNames }, 'notification-service started');
+
+consumer = await startConsumerUntilStopped();
+
+/** Kafka may come up after us (compose, a laptop): keep trying while HTTP reports not ready. */
+async function startConsumerUntilStopped(): Promise<ConsumerRunner | undefined> {
+  for (let attempt = 1; !stopping; attempt++) {
+    try {
+      const runner = await startNotificationConsumer({
+        connection,
+        store,
+        channels,
+        backoff: { initialDelayMs: config.NOTIFY_WEBHOOK_BACKOFF, maxDelayMs: MAX_WEBHOOK_BACKOFF_MS },
+        log: log.child({ component: 'event-consumer' }),
+        metrics,
+        notificationMetrics,
+        shutdownTimeoutMs: CONSUMER_SHUTDOWN_MS,
+      });
+      if (stopping) await runner.stop();
+      else
+        log.info({ topics: [Topics.orders, Topics.stock], groupId: ConsumerGroups.notification }, 'consuming events');
+      return stopping ? undefined : runner;
+    } catch (error) {
+      const retryInMs = retryDelayMs(attempt, CONSUMER_START_RETRY);
+      log.error({ err: error, attempt, retryInMs }, 'event consumer could not start, will retry');
+      await delay(retryInMs);
+    }
+  }
+  return undefined;
+}
+
+async function shutdown(signal: string): Promise<void> {
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  const forced = setTimeout(() => {
+    log.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown timed out, exiting');
+    log.flush();
+    process.exit(1);
+  }, SHUTDOWN_TIMEOUT_MS);
+  forced.unref();
+  let code = 0;
+  const step = async (name: string, work: () => Promise<unknown>) => {
+    try {
+      await work();
+    } catch (error) {
+      code = 1;
+      log.error({ err: error, step: name }, 'shutdown step failed');
+    }
+  };
+  // HTTP and the consumer stop together: in-flight deliveries finish and are committed, then the group is left.
+  await Promise.all([step('http', () => app.close()), step('consumer', async () => consumer?.stop())]);
+  await step('store', () => platformStore.close());
+  log.info({ code }, 'stopped');
+  log.flush(() => process.exit(code));
+}
+
+function createChannel(name: ChannelName, settings: NotificationConfig): NotificationChannel {
+  switch (name) {
+    case 'log':
+      return createLogChannel();
+    case 'webhook':
+      return createWebhookChannel({
+        // resolveChannels added webhook only with a URL, and the config requires the secret along with it.
+        url: settings.NOTIFY_WEBHOOK_URL!,
+        secret: settings.NOTIFY_WEBHOOK_SECRET!,
+        timeoutMs: settings.NOTIFY_WEBHOOK_TIMEOUT,
+        maxAttempts: settings.NOTIFY_WEBHOOK_ATTEMPTS,
+      });
+  }
+}
+
+async function exitOnStartupFailure(error: unknown, message: string): Promise<never> {
+  log.fatal({ err: error }, message);
+  await new Promise<void>((resolve) => log.flush(() => resolve()));
+  process.exit(1);
+}
+
+function kafkaConnection(settings: NotificationConfig): KafkaConnection {
+  const mechanism = settings.KAFKA_SASL_MECHANISM;
+  const caFile = settings.KAFKA_TLS_CA_FILE;
+  return createKafkaConnection({
+    brokers: settings.KAFKA_BROKERS,
+    clientId: settings.KAFKA_CLIENT_ID,
+    ...(mechanism === undefined
+      ? {}
+      : {
+          sasl: {
+            mechanism,
+            username: settings.KAFKA_SASL_USERNAME ?? '',
+            password: settings.KAFKA_SASL_PASSWORD ?? '',
+          },
+        }),
+    ...(settings.KAFKA_TLS || caFile !== undefined
+      ? { tls: caFile === undefined ? true : { ca: readFileSync(caFile, 'utf8') } }
+      : {}),
+  });
+}

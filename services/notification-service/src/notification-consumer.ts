@@ -1,0 +1,51 @@
+import { ConsumerGroups, EventPoisonCodes, Topics } from '@orderflow/contracts';
+import {
+  type ConsumerRunner,
+  type KafkaConnection,
+  type Logger,
+  type Metrics,
+  type RetryPolicy,
+  startConsumer,
+} from '@orderflow/platform';
+import type { NotificationChannel } from './notification-channel.ts';
+import { createNotificationDispatcher } from './notification-dispatcher.ts';
+import { createNotificationHandler } from './notification-handler.ts';
+import type { NotificationMetrics } from './notification-metrics.ts';
+import type { NotificationStore } from './notification-store.ts';
+
+/**
+ * Retries of a whole event, for retriable failures only (the store is away): keep at it for over an hour (backoff
+ * capped at 5 s) rather than dead-letter an event that is fine. A channel that gave up and poison records are
+ * dead-lettered at once, whatever this says.
+ */
+export const EVENT_RETRY: RetryPolicy = Object.freeze({ maxAttempts: 1000, initialDelayMs: 100, maxDelayMs: 5000 });
+
+export interface NotificationConsumerOptions {
+  readonly connection: KafkaConnection;
+  readonly store: NotificationStore;
+  readonly channels: readonly NotificationChannel[];
+  /** Pause before a channel's first retry; doubles per retry up to maxDelayMs. */
+  readonly backoff: Pick<RetryPolicy, 'initialDelayMs' | 'maxDelayMs'>;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly notificationMetrics: NotificationMetrics;
+  readonly retry?: Partial<RetryPolicy>;
+  readonly shutdownTimeoutMs?: number;
+}
+
+/** Joins the notification-service group on order-topic and stock-topic; resolves once the group is joined. */
+export function startNotificationConsumer(options: NotificationConsumerOptions): Promise<ConsumerRunner> {
+  const { connection, store, channels, backoff, log, metrics, notificationMetrics } = options;
+  const dispatcher = createNotificationDispatcher({ store, channels, backoff, metrics: notificationMetrics });
+  return startConsumer({
+    connection,
+    groupId: ConsumerGroups.notification,
+    topics: [Topics.orders, Topics.stock],
+    handler: createNotificationHandler(dispatcher),
+    log,
+    metrics,
+    retry: options.retry ?? EVENT_RETRY,
+    poisonCodes: Object.values(EventPoisonCodes),
+    ...(options.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: options.shutdownTimeoutMs }),
+  });
+}
