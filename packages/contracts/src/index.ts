@@ -33,6 +33,7 @@ export {
   EventHeaders,
   EventTopics,
   partitionKey,
+  Subscriptions,
   type Topic,
   Topics,
 } from './topics.ts';

@@ -27,6 +27,17 @@ export const ConsumerGroups = {
 export type ConsumerGroup = (typeof ConsumerGroups)[keyof typeof ConsumerGroups];
 
 /**
+ * Which topics each consumer group reads. Deployments create a dead-letter topic for every pair (see
+ * deadLetterTopic), and the services subscribe from here, so the two cannot drift apart.
+ */
+export const Subscriptions: Readonly<Record<ConsumerGroup, readonly Topic[]>> = {
+  [ConsumerGroups.order]: [Topics.stock],
+  [ConsumerGroups.stock]: [Topics.orders],
+  [ConsumerGroups.notification]: [Topics.orders, Topics.stock],
+  [ConsumerGroups.analytics]: [Topics.orders, Topics.stock],
+};
+
+/**
  * The Kafka message key of an event. Order events are keyed by orderId, so every event about one order lands on one
  * partition in order; stock-changed is keyed by productId, so availability updates of a product stay ordered.
  */

@@ -1,0 +1,121 @@
+// The compose files, the topic script and the Dockerfile describe the same system as the code: the same ports, the
+// same environment variable names, the same topics and dead-letter topics. These tests fail when one side changes
+// without the other.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { ConsumerGroups, deadLetterTopic, Subscriptions, Topics } from '@orderflow/contracts';
+import { parse } from 'yaml';
+import { analyticsConfigSpec } from '../services/analytics-service/src/analytics-config.ts';
+import { notificationConfigSpec } from '../services/notification-service/src/notification-config.ts';
+import { orderServiceConfigSpec } from '../services/order-service/src/order-config.ts';
+import { stockConfigSpec } from '../services/stock-service/src/stock-config.ts';
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  ports?: string[];
+  environment?: Record<string, string | number>;
+  entrypoint?: string[];
+}
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+}
+
+const root = new URL('../', import.meta.url);
+const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
+const composeFiles = ['docker-compose.yml', 'compose.kraft.yml', 'compose.infra.yml'];
+const load = (path: string) => parse(read(path), { merge: true }) as ComposeFile;
+
+const services = {
+  'order-service': { spec: orderServiceConfigSpec, port: 8081, image: 'order' },
+  'stock-service': { spec: stockConfigSpec, port: 8082, image: 'stock' },
+  'notification-service': { spec: notificationConfigSpec, port: 8083, image: 'notification' },
+  'analytics-service': { spec: analyticsConfigSpec, port: 8084, image: 'analytics' },
+} as const;
+
+/** Read by the image itself (Dockerfile CMD), not by the service's config. */
+const IMAGE_VARIABLES = new Set(['SERVICE']);
+
+function defaultOf(spec: object, name: string): unknown {
+  return (spec as Record<string, { default?: unknown }>)[name]?.default;
+}
+
+for (const file of ['docker-compose.yml', 'compose.kraft.yml']) {
+  test(`${file}: every service sets only variables its config reads, on its own port`, () => {
+    const compose = load(file);
+    for (const [name, expected] of Object.entries(services)) {
+      const service = compose.services[name];
+      assert.ok(service, `${file} runs ${name}`);
+      assert.ok(service.build, `${name} is built from the Dockerfile`);
+      const environment = service.environment ?? {};
+      for (const variable of Object.keys(environment)) {
+        if (IMAGE_VARIABLES.has(variable)) continue;
+        assert.ok(variable in expected.spec, `${file}: ${name} sets ${variable}, which ${name} does not read`);
+      }
+      assert.equal(String(environment.SERVICE), expected.image, `${name} runs services/${expected.image}-service`);
+      assert.equal(Number(environment.PORT), expected.port, `${name} listens on ${expected.port}`);
+      assert.equal(defaultOf(expected.spec, 'PORT'), expected.port, `${name}'s own default port is ${expected.port}`);
+      const containerPorts = (service.ports ?? []).map((mapping) => Number(String(mapping).split(':').at(-1)));
+      assert.deepEqual(containerPorts, [expected.port], `${name} publishes container port ${expected.port}`);
+      assert.ok(String(environment.REDIS_URL).startsWith('redis://redis:'), `${name} uses the compose Redis`);
+      for (const broker of String(environment.KAFKA_BROKERS).split(',')) {
+        const [host, port] = broker.split(':');
+        assert.ok(compose.services[host], `${name}'s KAFKA_BROKERS names the compose service ${host}`);
+        assert.equal(port, '29092', `${name} uses the internal listener of ${host}`);
+      }
+    }
+  });
+}
+
+test('the stock admin token and the webhook URL are variables the services read', () => {
+  assert.ok('ADMIN_TOKEN' in stockConfigSpec);
+  assert.ok('NOTIFY_WEBHOOK_URL' in notificationConfigSpec);
+});
+
+for (const file of composeFiles) {
+  test(`${file}: Kafka advertises localhost:9092 to the host and Redis keeps an append-only file`, () => {
+    const compose = load(file);
+    const kafka = compose.services.kafka ?? compose.services['kafka-1'];
+    assert.ok(kafka, `${file} runs Kafka`);
+    assert.match(String(kafka.environment?.KAFKA_ADVERTISED_LISTENERS), /HOST:\/\/localhost:9092/);
+    assert.ok(kafka.ports?.includes('9092:9092'));
+    assert.deepEqual(compose.services.redis.ports, ['6379:6379']);
+    assert.match(JSON.stringify(compose.services.redis), /--appendonly","yes/);
+    assert.ok(compose.services['kafka-init'], `${file} creates the topics before the services start`);
+  });
+}
+
+test('docker-compose.yml is the original design: ZooKeeper on 2181 and a ZooKeeper-mode Confluent 7.x Kafka', () => {
+  const compose = load('docker-compose.yml');
+  assert.ok(compose.services.zookeeper.ports?.includes('2181:2181'));
+  assert.match(String(compose.services.kafka.image), /^confluentinc\/cp-kafka:7\./);
+  assert.equal(compose.services.kafka.environment?.KAFKA_ZOOKEEPER_CONNECT, 'zookeeper:2181');
+});
+
+test('compose.kraft.yml runs three KRaft brokers and replicates every topic three times', () => {
+  const compose = load('compose.kraft.yml');
+  const brokers = Object.keys(compose.services).filter((name) => /^kafka-\d$/.test(name));
+  assert.equal(brokers.length, 3);
+  for (const name of brokers) {
+    assert.equal(compose.services[name].environment?.KAFKA_PROCESS_ROLES, 'broker,controller');
+    assert.match(String(compose.services[name].image), /^apache\/kafka:4\./);
+  }
+  assert.equal(String(compose.services['kafka-init'].environment?.REPLICATION_FACTOR), '3');
+  assert.deepEqual(
+    compose.services['stock-service'].ports,
+    ['8082'],
+    'stock-service can be scaled: no fixed host port',
+  );
+});
+
+test('the topic script creates the event topics and a dead-letter topic for every subscription', () => {
+  const script = read('deploy/create-topics.sh');
+  for (const topic of Object.values(Topics)) assert.match(script, new RegExp(`create ${topic.replace('.', '\\.')} `));
+  const expected = Object.entries(Subscriptions).flatMap(([group, topics]) =>
+    topics.map((topic) => deadLetterTopic(topic, group)),
+  );
+  const created = [...script.matchAll(/^\s+([a-z-]+\.[a-z-]+\.dlq)\b/gm)].map((match) => match[1]);
+  assert.deepEqual(created.sort(), expected.sort());
+  assert.equal(Object.keys(Subscriptions).length, Object.keys(ConsumerGroups).length, 'every group subscribes');
+});
