@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ConsumerGroups, Topics } from '@orderflow/contracts';
+import { ConsumerGroups, Subscriptions } from '@orderflow/contracts';
 import {
   ConfigError,
   type ConsumerRunner,
@@ -31,6 +31,7 @@ import { createWebhookChannel } from './webhook-channel.ts';
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 // The consumer gets most of the shutdown budget (an in-flight webhook call may need it); HTTP and the store need little.
 const CONSUMER_SHUTDOWN_MS = 7000;
+const GROUP_ID = ConsumerGroups.notification;
 const CONSUMER_START_RETRY = { maxAttempts: Number.MAX_SAFE_INTEGER, initialDelayMs: 500, maxDelayMs: 10_000 };
 
 let config: NotificationConfig;
@@ -94,8 +95,7 @@ async function startConsumerUntilStopped(): Promise<ConsumerRunner | undefined> 
         shutdownTimeoutMs: CONSUMER_SHUTDOWN_MS,
       });
       if (stopping) await runner.stop();
-      else
-        log.info({ topics: [Topics.orders, Topics.stock], groupId: ConsumerGroups.notification }, 'consuming events');
+      else log.info({ topics: Subscriptions[GROUP_ID], groupId: GROUP_ID }, 'consuming events');
       return stopping ? undefined : runner;
     } catch (error) {
       const retryInMs = retryDelayMs(attempt, CONSUMER_START_RETRY);

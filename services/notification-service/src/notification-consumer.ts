@@ -1,4 +1,4 @@
-import { ConsumerGroups, EventPoisonCodes, Topics } from '@orderflow/contracts';
+import { ConsumerGroups, EventPoisonCodes, Subscriptions } from '@orderflow/contracts';
 import {
   type ConsumerRunner,
   type KafkaConnection,
@@ -40,7 +40,7 @@ export function startNotificationConsumer(options: NotificationConsumerOptions):
   return startConsumer({
     connection,
     groupId: ConsumerGroups.notification,
-    topics: [Topics.orders, Topics.stock],
+    topics: Subscriptions[ConsumerGroups.notification],
     handler: createNotificationHandler(dispatcher),
     log,
     metrics,

@@ -10,8 +10,8 @@ export interface ReceivedRequest {
   readonly status: number | 'hang';
 }
 
-/** Decides the status of the n-th request (1-based); `hang` never answers, to exercise the timeout. */
-export type Responder = (requestNumber: number) => number | 'hang';
+/** Decides the status of the n-th request (1-based) from its body; `hang` never answers, to exercise the timeout. */
+export type Responder = (requestNumber: number, body: string) => number | 'hang';
 
 export interface WebhookReceiver {
   readonly url: string;
@@ -38,8 +38,8 @@ export async function startWebhookReceiver(respond: Responder = () => 200): Prom
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       received += 1;
-      const status = respond(received);
       const body = Buffer.concat(chunks).toString('utf8');
+      const status = respond(received, body);
       const key = request.headers['idempotency-key'];
       if (status !== 'hang') {
         if (status >= 200 && status < 300 && typeof key === 'string' && !delivered.has(key)) delivered.set(key, body);

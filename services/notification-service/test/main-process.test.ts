@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { type RunningBroker, startBroker } from '@orderflow/broker';
+import { encodeEvent, partitionKey, Topics } from '@orderflow/contracts';
+import {
+  createEventProducer,
+  createKafkaConnection,
+  createLogger,
+  startTraceparent,
+  traceIdOf,
+} from '@orderflow/platform';
+import type { Notification } from '../src/notification.ts';
+import { orderCreated } from './support/events.ts';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
+
+// main.ts as a process: configuration from the environment, channels from NOTIFY_*, serving, consuming, and the
+// graceful exit on SIGTERM that an orchestrator relies on.
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const SECRET = 'main-process-secret';
+const silent = createLogger({ name: 'main-test', level: 'silent' });
+let broker: RunningBroker;
+let receiver: WebhookReceiver;
+let dir: string;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'notification-service-main-'));
+  broker = await startBroker({ port: 0, dataDir: join(dir, 'broker'), log: silent });
+  receiver = await startWebhookReceiver();
+});
+after(async () => {
+  await receiver?.close();
+  await broker?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Running {
+  readonly child: ChildProcess;
+  output(): string;
+  /** Resolves with the first JSON log line for which `match` holds. */
+  logLine(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
+}
+
+function run(env: Record<string, string>): Running {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  return {
+    child,
+    output: () => output,
+    async logLine(match) {
+      for (;;) {
+        for (const text of output.split('\n')) {
+          if (!text.startsWith('{')) continue;
+          const line = JSON.parse(text) as Record<string, unknown>;
+          if (match(line)) return line;
+        }
+        assert.equal(child.exitCode, null, `main exited early:\n${output}`);
+        await delay(50);
+      }
+    },
+  };
+}
+
+test('main delivers an event on the log and the webhook, lists it, and exits 0 on SIGTERM', {
+  timeout: 60_000,
+}, async () => {
+  const service = run({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    KAFKA_BROKERS: broker.bootstrap,
+    ORDERFLOW_DATA_DIR: join(dir, 'data'),
+    NOTIFY_WEBHOOK_URL: receiver.url,
+    NOTIFY_WEBHOOK_SECRET: SECRET,
+    LOG_LEVEL: 'info',
+  });
+  const exited = once(service.child, 'exit');
+  try {
+    const started = await service.logLine((line) => line.msg === 'notification-service started');
+    assert.deepEqual(started.channels, ['log', 'webhook']);
+    assert.equal(started.backend, 'sqlite');
+    const base = String(started.address);
+    for (;;) {
+      const ready = await fetch(`${base}/health/ready`).catch(() => undefined);
+      if (ready?.status === 200) break;
+      await delay(100);
+    }
+
+    const event = orderCreated('order-main-1', 'A001', 3);
+    const traceparent = startTraceparent();
+    const producer = createEventProducer({
+      connection: createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'main-test' }),
+      log: silent,
+    });
+    try {
+      await producer.publish(Topics.orders, { key: partitionKey(event), value: encodeEvent(event), traceparent });
+    } finally {
+      await producer.close();
+    }
+
+    await receiver.waitForRequests(1);
+    const [request] = receiver.requests;
+    const signature = `sha256=${createHmac('sha256', SECRET).update(request!.body).digest('hex')}`;
+    assert.equal(request?.headers['x-orderflow-signature'], signature);
+    assert.equal(request?.headers['idempotency-key'], `${event.id}:webhook`);
+
+    const logged = await service.logLine((line) => line.msg === 'notification');
+    assert.equal(logged.text, 'We received your order order-main-1: 3 × A001.');
+    assert.equal(logged.orderId, 'order-main-1');
+    assert.equal(logged.traceId, traceIdOf(traceparent), 'the log line carries the event’s trace');
+
+    let listed: Notification[] = [];
+    for (;;) {
+      const response = await fetch(`${base}/notifications?orderId=order-main-1`);
+      listed = ((await response.json()) as { notifications: Notification[] }).notifications;
+      if (listed.filter((n) => n.status === 'SENT').length === 2) break;
+      await delay(50);
+    }
+    assert.deepEqual(listed.map((n) => n.channel).sort(), ['log', 'webhook']);
+  } finally {
+    service.child.kill('SIGTERM');
+  }
+  const [code] = await exited;
+  assert.equal(code, 0, service.output());
+  assert.match(service.output(), /"msg":"stopped"/);
+});
+
+test('main refuses the webhook channel without a URL, in one line, with exit code 1', { timeout: 30_000 }, async () => {
+  const service = run({ NOTIFY_CHANNELS: 'log,webhook', ORDERFLOW_DATA_DIR: join(dir, 'data') });
+  const [code] = await once(service.child, 'exit');
+  assert.equal(code, 1);
+  assert.equal(
+    service.output(),
+    'notification-service: NOTIFY_WEBHOOK_URL is not set; it is required when NOTIFY_CHANNELS includes webhook\n',
+  );
+});
