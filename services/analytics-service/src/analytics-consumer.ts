@@ -1,0 +1,50 @@
+import { ConsumerGroups, EventPoisonCodes, Topics } from '@orderflow/contracts';
+import {
+  type ConsumerMetrics,
+  type ConsumerRunner,
+  type KafkaConnection,
+  type Logger,
+  type RetryPolicy,
+  startConsumer,
+} from '@orderflow/platform';
+import { createAnalyticsHandler } from './analytics-handler.ts';
+import type { AnalyticsMetrics } from './analytics-metrics.ts';
+import type { AnalyticsStore } from './analytics-store.ts';
+
+/** Both topics analytics counts from; stock-topic's stock-changed events are read and ignored. */
+export const ANALYTICS_TOPICS = [Topics.orders, Topics.stock] as const;
+
+export interface AnalyticsConsumerOptions {
+  readonly connection: KafkaConnection;
+  readonly store: AnalyticsStore;
+  readonly log: Logger;
+  /** The runner's consumption counters and the lag gauge GET /stats reports. */
+  readonly metrics: ConsumerMetrics;
+  readonly analyticsMetrics?: AnalyticsMetrics;
+  readonly retry?: Partial<RetryPolicy>;
+  /** How often the lag gauge is refreshed. */
+  readonly lagIntervalMs?: number;
+  readonly shutdownTimeoutMs?: number;
+  readonly now?: () => number;
+}
+
+/** Joins the analytics-service group on order-topic and stock-topic and counts every event it is handed. */
+export function startAnalyticsConsumer(options: AnalyticsConsumerOptions): Promise<ConsumerRunner> {
+  const { connection, store, log, metrics, analyticsMetrics, now } = options;
+  return startConsumer({
+    connection,
+    groupId: ConsumerGroups.analytics,
+    topics: ANALYTICS_TOPICS,
+    handler: createAnalyticsHandler({
+      store,
+      ...(analyticsMetrics === undefined ? {} : { metrics: analyticsMetrics }),
+      ...(now === undefined ? {} : { now }),
+    }),
+    log,
+    metrics,
+    poisonCodes: Object.values(EventPoisonCodes),
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+    ...(options.lagIntervalMs === undefined ? {} : { lagIntervalMs: options.lagIntervalMs }),
+    ...(options.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: options.shutdownTimeoutMs }),
+  });
+}

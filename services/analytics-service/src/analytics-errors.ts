@@ -1,0 +1,12 @@
+import { defineErrors } from '@orderflow/platform';
+
+/**
+ * analytics-service's own error codes. An invalid query and an unreachable store use the platform's codes
+ * (VALIDATION_FAILED, STORE_UNAVAILABLE).
+ */
+export const AnalyticsErrors = defineErrors({
+  /** No counted event was about this product (or not yet: analytics is eventually consistent). */
+  PRODUCT_STATS_NOT_FOUND: { status: 404, title: 'No statistics for this product', retriable: false },
+});
+
+export type AnalyticsErrorCode = keyof typeof AnalyticsErrors.definitions;

@@ -1,0 +1,175 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { createPurger, immediateTransaction, PlatformErrors } from '@orderflow/platform';
+import type { AnalyticsStore, Counts, ProductStats, Totals } from './analytics-store.ts';
+import { bucketMinute, denseBuckets, minuteOf, WINDOW_MINUTES } from './minute-window.ts';
+
+// The same model as the Redis store, one table per level. Counting an event is one BEGIN IMMEDIATE transaction:
+// the id is claimed and every counter moved under the write lock, which serialises writers across connections and
+// processes sharing the file, so an event is counted entirely or not at all, and once.
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS analytics_seen_events (
+    event_id TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX IF NOT EXISTS analytics_seen_events_expiry ON analytics_seen_events (expires_at);
+  CREATE TABLE IF NOT EXISTS analytics_totals (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    orders INTEGER NOT NULL,
+    quantity INTEGER NOT NULL,
+    confirmed INTEGER NOT NULL,
+    rejected INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS analytics_rejections (
+    reason TEXT PRIMARY KEY,
+    rejected INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS analytics_products (
+    product_id TEXT PRIMARY KEY,
+    orders INTEGER NOT NULL,
+    quantity INTEGER NOT NULL,
+    confirmed INTEGER NOT NULL,
+    rejected INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX IF NOT EXISTS analytics_products_by_quantity ON analytics_products (quantity DESC, product_id);
+  CREATE INDEX IF NOT EXISTS analytics_products_by_orders ON analytics_products (orders DESC, product_id);
+  CREATE TABLE IF NOT EXISTS analytics_minutes (
+    minute INTEGER PRIMARY KEY,
+    orders INTEGER NOT NULL,
+    quantity INTEGER NOT NULL,
+    confirmed INTEGER NOT NULL,
+    rejected INTEGER NOT NULL
+  ) STRICT;
+`;
+
+const PURGE_INTERVAL_MS = 60_000;
+
+// Type aliases rather than interfaces: node:sqlite's rows are records, which only aliases are assignable from.
+type CountsRow = { orders: number; quantity: number; confirmed: number; rejected: number };
+type ProductRow = CountsRow & { product_id: string };
+type MinuteRow = CountsRow & { minute: number };
+
+export interface SqliteAnalyticsStoreOptions {
+  readonly db: DatabaseSync;
+  /** How long a counted event id is remembered. */
+  readonly dedupeRetentionMs: number;
+}
+
+/** Creates its tables if needed. The connection stays the platform store's, which closes it. */
+export function createSqliteAnalyticsStore(options: SqliteAnalyticsStoreOptions): AnalyticsStore {
+  const { db, dedupeRetentionMs } = options;
+  db.exec(SCHEMA);
+  // A forgotten (expired) id may be claimed again; a remembered one changes nothing and reports 0 changes.
+  const claim = db.prepare(
+    `INSERT INTO analytics_seen_events (event_id, expires_at) VALUES (?, ?)
+     ON CONFLICT (event_id) DO UPDATE SET expires_at = excluded.expires_at
+     WHERE analytics_seen_events.expires_at <= ?`,
+  );
+  const addTotals = db.prepare(
+    `INSERT INTO analytics_totals (id, orders, quantity, confirmed, rejected, updated_at) VALUES (1, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET orders = orders + excluded.orders, quantity = quantity + excluded.quantity,
+       confirmed = confirmed + excluded.confirmed, rejected = rejected + excluded.rejected,
+       updated_at = excluded.updated_at`,
+  );
+  const addRejection = db.prepare(
+    `INSERT INTO analytics_rejections (reason, rejected) VALUES (?, 1)
+     ON CONFLICT (reason) DO UPDATE SET rejected = rejected + 1`,
+  );
+  const addProduct = db.prepare(
+    `INSERT INTO analytics_products (product_id, orders, quantity, confirmed, rejected) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (product_id) DO UPDATE SET orders = orders + excluded.orders, quantity = quantity + excluded.quantity,
+       confirmed = confirmed + excluded.confirmed, rejected = rejected + excluded.rejected`,
+  );
+  const addMinute = db.prepare(
+    `INSERT INTO analytics_minutes (minute, orders, quantity, confirmed, rejected) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (minute) DO UPDATE SET orders = orders + excluded.orders, quantity = quantity + excluded.quantity,
+       confirmed = confirmed + excluded.confirmed, rejected = rejected + excluded.rejected`,
+  );
+  const purgeSeen = db.prepare('DELETE FROM analytics_seen_events WHERE expires_at <= ?');
+  const purgeMinutes = db.prepare('DELETE FROM analytics_minutes WHERE minute <= ?');
+  const selectTotals = db.prepare('SELECT orders, quantity, confirmed, rejected, updated_at FROM analytics_totals');
+  const selectRejections = db.prepare('SELECT reason, rejected FROM analytics_rejections ORDER BY reason');
+  const selectProduct = db.prepare(
+    'SELECT orders, quantity, confirmed, rejected FROM analytics_products WHERE product_id = ?',
+  );
+  const topBy = {
+    quantity: db.prepare(
+      `SELECT product_id, orders, quantity, confirmed, rejected FROM analytics_products WHERE orders > 0
+       ORDER BY quantity DESC, product_id ASC LIMIT ?`,
+    ),
+    orders: db.prepare(
+      `SELECT product_id, orders, quantity, confirmed, rejected FROM analytics_products WHERE orders > 0
+       ORDER BY orders DESC, product_id ASC LIMIT ?`,
+    ),
+  };
+  const selectMinutes = db.prepare(
+    'SELECT minute, orders, quantity, confirmed, rejected FROM analytics_minutes WHERE minute BETWEEN ? AND ?',
+  );
+  const purge = createPurger(PURGE_INTERVAL_MS, (now) => {
+    purgeSeen.run(now);
+    purgeMinutes.run(minuteOf(now) - WINDOW_MINUTES);
+  });
+
+  function ensureOpen(): void {
+    if (!db.isOpen) throw PlatformErrors.create('STORE_UNAVAILABLE', 'the SQLite analytics database is closed');
+  }
+
+  return {
+    async count(event, now) {
+      ensureOpen();
+      const { orders, quantity, confirmed, rejected } = event.increments;
+      const minute = bucketMinute(event.time, now);
+      return immediateTransaction(db, () => {
+        purge(now);
+        if (claim.run(event.id, now + dedupeRetentionMs, now).changes === 0) return false;
+        addTotals.run(orders, quantity, confirmed, rejected, now);
+        if (event.rejectionReason !== undefined) addRejection.run(event.rejectionReason);
+        addProduct.run(event.productId, orders, quantity, confirmed, rejected);
+        if (minute !== undefined) addMinute.run(minute, orders, quantity, confirmed, rejected);
+        return true;
+      });
+    },
+    async totals(): Promise<Totals> {
+      ensureOpen();
+      const row = selectTotals.get() as (CountsRow & { updated_at: number }) | undefined;
+      const rejectedByReason: Record<string, number> = {};
+      for (const { reason, rejected } of selectRejections.all() as { reason: string; rejected: number }[]) {
+        rejectedByReason[reason] = rejected;
+      }
+      return {
+        orders: row?.orders ?? 0,
+        quantity: row?.quantity ?? 0,
+        confirmed: row?.confirmed ?? 0,
+        rejected: row?.rejected ?? 0,
+        rejectedByReason,
+        updatedAt: row?.updated_at,
+      };
+    },
+    async product(productId) {
+      ensureOpen();
+      const row = selectProduct.get(productId) as CountsRow | undefined;
+      return row === undefined ? undefined : { productId, ...countsOf(row) };
+    },
+    async topProducts(by, limit): Promise<ProductStats[]> {
+      ensureOpen();
+      return (topBy[by].all(limit) as ProductRow[]).map((row) => ({
+        productId: row.product_id,
+        ...countsOf(row),
+      }));
+    },
+    async minuteBuckets(firstMinute, count) {
+      ensureOpen();
+      const rows = selectMinutes.all(firstMinute, firstMinute + count - 1) as MinuteRow[];
+      return denseBuckets(firstMinute, count, new Map(rows.map((row) => [row.minute, countsOf(row)])));
+    },
+    async ping() {
+      ensureOpen();
+      db.prepare('SELECT 1').get();
+    },
+  };
+}
+
+function countsOf(row: CountsRow): Counts {
+  return { orders: row.orders, quantity: row.quantity, confirmed: row.confirmed, rejected: row.rejected };
+}

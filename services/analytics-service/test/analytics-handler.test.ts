@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { EventPoisonCodes, encodeEvent } from '@orderflow/contracts';
+import {
+  type ConsumedRecord,
+  createLogger,
+  type HandlerContext,
+  PlatformErrors,
+  PoisonEventError,
+  startTraceparent,
+  traceIdOf,
+} from '@orderflow/platform';
+import { Registry } from 'prom-client';
+import { createAnalyticsHandler } from '../src/analytics-handler.ts';
+import { createAnalyticsMetrics } from '../src/analytics-metrics.ts';
+import { orderCreated, stockChanged, stockRejected, stockReserved } from './events.ts';
+import { sqliteBackend, type TestStore } from './store-backends.ts';
+
+const log = createLogger({ name: 'handler-test', level: 'silent' });
+const context: HandlerContext = { log, attempt: 1, signal: new AbortController().signal };
+const opened: TestStore[] = [];
+after(async () => {
+  for (const data of opened) await data.cleanup();
+});
+
+async function harness() {
+  const data = sqliteBackend.fresh();
+  opened.push(data);
+  const { store, platform } = await data.open();
+  const registry = new Registry();
+  const metrics = createAnalyticsMetrics(registry);
+  const now = Date.now();
+  const handle = createAnalyticsHandler({ store, metrics, now: () => now });
+  const outcomes = async () =>
+    Object.fromEntries(
+      (await metrics.events.get()).values.map((v) => [`${v.labels.type}/${v.labels.outcome}`, v.value]),
+    );
+  return { store, platform, handle, outcomes, now };
+}
+
+let offset = 0n;
+function record(topic: string, value: Buffer | string): ConsumedRecord {
+  const traceparent = startTraceparent();
+  return {
+    topic,
+    partition: 0,
+    offset: offset++,
+    timestamp: BigInt(Date.now()),
+    key: undefined,
+    value: Buffer.from(value),
+    headers: { traceparent },
+    traceparent,
+    traceId: traceIdOf(traceparent)!,
+  };
+}
+
+describe('analytics handler', () => {
+  test('counts order-created, stock-reserved and stock-rejected, and leaves stock-changed out', async () => {
+    const { store, handle, outcomes, now } = await harness();
+    await handle(record('order-topic', encodeEvent(orderCreated({ productId: 'A001', quantity: 4 }))), context);
+    await handle(record('stock-topic', encodeEvent(stockReserved({ productId: 'A001', quantity: 4 }))), context);
+    await handle(
+      record('stock-topic', encodeEvent(stockRejected({ productId: 'A002', reason: 'INSUFFICIENT_STOCK' }))),
+      context,
+    );
+    await handle(record('stock-topic', encodeEvent(stockChanged({ productId: 'A001', available: 6 }))), context);
+    assert.deepEqual(await store.totals(), {
+      orders: 1,
+      quantity: 4,
+      confirmed: 1,
+      rejected: 1,
+      rejectedByReason: { INSUFFICIENT_STOCK: 1 },
+      updatedAt: now,
+    });
+    assert.deepEqual(await outcomes(), {
+      'com.orderflow.order.created.v1/counted': 1,
+      'com.orderflow.stock.reserved.v1/counted': 1,
+      'com.orderflow.stock.rejected.v1/counted': 1,
+      'com.orderflow.stock.changed.v1/ignored': 1,
+    });
+  });
+
+  test('a redelivered record is handled without error and counted once', async () => {
+    const { store, handle, outcomes } = await harness();
+    const value = encodeEvent(orderCreated({ productId: 'A001', quantity: 2 }));
+    await handle(record('order-topic', value), context);
+    await handle(record('order-topic', value), context);
+    assert.equal((await store.totals()).orders, 1);
+    assert.deepEqual(await outcomes(), {
+      'com.orderflow.order.created.v1/counted': 1,
+      'com.orderflow.order.created.v1/duplicate': 1,
+    });
+  });
+
+  test('undecodable and invalid records are poison with the contract code, and count nothing', async () => {
+    const { store, handle } = await harness();
+    const cases = [
+      ['not json', EventPoisonCodes.malformedJson],
+      ['{"hello":"world"}', EventPoisonCodes.invalidEnvelope],
+      [
+        JSON.stringify({ ...orderCreated({ productId: 'A', quantity: 1 }), type: 'com.example.v9' }),
+        EventPoisonCodes.unknownType,
+      ],
+      [
+        JSON.stringify({ ...orderCreated({ productId: 'A', quantity: 1 }), data: { productId: 'A' } }),
+        EventPoisonCodes.invalid,
+      ],
+    ] as const;
+    for (const [value, code] of cases) {
+      await assert.rejects(handle(record('order-topic', value), context), (error: unknown) => {
+        assert.ok(error instanceof PoisonEventError, `${value} should be poison`);
+        assert.equal(error.code, code);
+        return true;
+      });
+    }
+    assert.equal((await store.totals()).orders, 0);
+  });
+
+  test('a store outage is a retriable failure, not poison, so the runner retries instead of dead-lettering', async () => {
+    const { handle, platform } = await harness();
+    await platform.close();
+    const value = encodeEvent(orderCreated({ productId: 'A001', quantity: 1 }));
+    await assert.rejects(handle(record('order-topic', value), context), (error: unknown) => {
+      assert.ok(!(error instanceof PoisonEventError));
+      assert.ok(PlatformErrors.is(error, 'STORE_UNAVAILABLE'));
+      assert.equal(error.retriable, true);
+      return true;
+    });
+  });
+});

@@ -1,0 +1,223 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type RunningBroker, startBroker } from '@orderflow/broker';
+import {
+  type AnyCloudEvent,
+  CLOUDEVENTS_CONTENT_TYPE,
+  ConsumerGroups,
+  DeadLetterHeaders,
+  deadLetterTopic,
+  EventHeaders,
+  EventTopics,
+  encodeEvent,
+  partitionKey,
+  Topics,
+} from '@orderflow/contracts';
+import {
+  type ConsumedRecord,
+  type ConsumerRunner,
+  createEventProducer,
+  createKafkaConnection,
+  createMetrics,
+  type EventProducer,
+  type HttpApp,
+  type KafkaConnection,
+  type PublishRecord,
+  startConsumer,
+  startTraceparent,
+} from '@orderflow/platform';
+import { pino } from 'pino';
+import { startAnalyticsConsumer } from '../src/analytics-consumer.ts';
+import { createAnalyticsMetrics } from '../src/analytics-metrics.ts';
+import { buildApp } from '../src/app.ts';
+import { orderCreated, stockChanged, stockRejected, stockReserved } from './events.ts';
+import { eventually } from './eventually.ts';
+import { backends, type TestStore } from './store-backends.ts';
+
+// The service's consumer and HTTP API against our Kafka-compatible broker, on each store backend: records are
+// produced to the real topics and the outcome is read from GET /stats as a user would.
+
+const silent = pino({ level: 'silent' });
+
+interface Stats {
+  totals: { orders: number; quantity: number; confirmed: number; rejected: number; rejectedByReason: object };
+  topProducts: { productId: string }[];
+  lag: { topic: string; partition: number; lag: number }[];
+  updatedAt: string | null;
+}
+
+for (const backend of backends) {
+  describe(`analytics-service on the broker with ${backend.name}`, () => {
+    let broker: RunningBroker;
+    let brokerDir: string;
+    let connection: KafkaConnection;
+    let data: TestStore;
+    let consumer: ConsumerRunner;
+    let producer: EventProducer;
+    let app: HttpApp;
+
+    before(async () => {
+      brokerDir = mkdtempSync(join(tmpdir(), 'analytics-broker-'));
+      broker = await startBroker({ port: 0, dataDir: brokerDir, log: silent });
+      connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'analytics-test' });
+      data = backend.fresh();
+      const { store } = await data.open();
+      const metrics = createMetrics({ service: 'analytics-test' });
+      consumer = await startAnalyticsConsumer({
+        connection,
+        store,
+        log: silent,
+        metrics,
+        analyticsMetrics: createAnalyticsMetrics(metrics.registry),
+        retry: { initialDelayMs: 10, maxDelayMs: 50 },
+        lagIntervalMs: 200,
+      });
+      app = buildApp({
+        log: silent,
+        store,
+        metrics,
+        kafka: { ping: async () => void (await consumer.refreshLag()), consumerAssigned: () => consumer.isAssigned() },
+      });
+      producer = createEventProducer({ connection, log: silent });
+    });
+
+    after(async () => {
+      await app?.close();
+      await consumer?.stop();
+      await producer?.close();
+      await data?.cleanup();
+      await broker?.close();
+      rmSync(brokerDir, { recursive: true, force: true });
+    });
+
+    const stats = async () => (await app.inject({ method: 'GET', url: '/stats' })).json() as Stats;
+    const publish = (event: AnyCloudEvent) => producer.publish(EventTopics[event.type], eventRecord(event));
+
+    test('counts orders and stock results once each, ignores stock-changed, dead-letters poison and goes on', {
+      timeout: 90_000,
+    }, async () => {
+      const ready = await eventually(
+        () => app.inject({ method: 'GET', url: '/health/ready' }),
+        (response) => response.statusCode === 200,
+        { what: 'readiness' },
+      );
+      assert.equal(ready.statusCode, 200);
+
+      const first = orderCreated({ orderId: 'o-1', productId: 'A001', quantity: 2 });
+      await publish(first);
+      // The very same record again, as a producer retrying after a lost acknowledgement would send it.
+      await publish(first);
+      await publish(orderCreated({ orderId: 'o-2', productId: 'A001', quantity: 3 }));
+      await publish(orderCreated({ orderId: 'o-3', productId: 'B002', quantity: 1 }));
+      await publish(stockReserved({ orderId: 'o-1', productId: 'A001', quantity: 2 }));
+      await publish(stockReserved({ orderId: 'o-2', productId: 'A001', quantity: 3 }));
+      await publish(stockRejected({ orderId: 'o-3', productId: 'B002', quantity: 1, reason: 'INSUFFICIENT_STOCK' }));
+      await publish(stockChanged({ productId: 'A001', available: 5 }));
+      // Poison and the next order on the same key, hence the same partition: it must not block what follows it.
+      await producer.publish(Topics.orders, {
+        key: 'o-4',
+        value: 'not json',
+        headers: { [EventHeaders.contentType]: CLOUDEVENTS_CONTENT_TYPE },
+      });
+      await publish(orderCreated({ orderId: 'o-4', productId: 'C003', quantity: 4 }));
+
+      const expected = {
+        orders: 4,
+        quantity: 10,
+        confirmed: 2,
+        rejected: 1,
+        rejectedByReason: { INSUFFICIENT_STOCK: 1, UNKNOWN_PRODUCT: 0 },
+      };
+      await eventually(stats, (s) => s.totals.orders >= 4 && s.totals.confirmed >= 2 && s.totals.rejected >= 1, {
+        what: 'all events counted',
+      });
+      // The duplicate sits on o-1's partition; once the consumer has nothing left to do there, it has been handled.
+      await eventually(
+        () => app.inject({ method: 'GET', url: '/metrics' }).then((r) => r.body),
+        (body) =>
+          /analytics_events_total\{[^}]*type="com.orderflow.order.created.v1"[^}]*outcome="duplicate"[^}]*\} 1\b/.test(
+            body,
+          ) && /analytics_events_total\{[^}]*type="com.orderflow.stock.changed.v1"[^}]*outcome="ignored"/.test(body),
+        { what: 'duplicate and stock-changed handled' },
+      );
+      const counted = await stats();
+      assert.deepEqual(counted.totals, expected);
+      assert.deepEqual(
+        counted.topProducts.map((p) => p.productId),
+        ['A001', 'C003', 'B002'],
+      );
+      assert.ok(counted.updatedAt !== null);
+
+      const product = await app.inject({ method: 'GET', url: '/stats/products/A001' });
+      assert.deepEqual(product.json(), { productId: 'A001', orders: 2, quantity: 5, confirmed: 2, rejected: 0 });
+      const series = (await app.inject({ method: 'GET', url: '/stats/timeseries?minutes=10' })).json() as {
+        buckets: { orders: number; quantity: number; confirmed: number; rejected: number }[];
+      };
+      const summed = series.buckets.reduce(
+        (sum, b) => ({
+          orders: sum.orders + b.orders,
+          quantity: sum.quantity + b.quantity,
+          confirmed: sum.confirmed + b.confirmed,
+          rejected: sum.rejected + b.rejected,
+        }),
+        { orders: 0, quantity: 0, confirmed: 0, rejected: 0 },
+      );
+      assert.deepEqual(summed, { orders: 4, quantity: 10, confirmed: 2, rejected: 1 });
+
+      const letters = await readDeadLetters(connection, deadLetterTopic(Topics.orders, ConsumerGroups.analytics), 1);
+      assert.equal(letters.length, 1);
+      const [letter] = letters;
+      assert.equal(letter!.value.toString('utf8'), 'not json');
+      assert.equal(letter!.key?.toString('utf8'), 'o-4');
+      assert.equal(letter!.headers[DeadLetterHeaders.errorCode], 'EVENT_MALFORMED_JSON');
+      assert.match(letter!.headers[DeadLetterHeaders.errorReason] ?? '', /not UTF-8 JSON/);
+      assert.equal(letter!.headers[DeadLetterHeaders.originalTopic], Topics.orders);
+      assert.equal(letter!.headers[DeadLetterHeaders.consumerGroup], ConsumerGroups.analytics);
+
+      // Lag as the runner measured it after committing: every partition that had records is caught up.
+      const caughtUp = await eventually(
+        stats,
+        (s) =>
+          s.lag.some((l) => l.topic === Topics.orders) &&
+          s.lag.some((l) => l.topic === Topics.stock) &&
+          s.lag.every((l) => l.lag === 0),
+        { what: 'lag reported at zero' },
+      );
+      assert.ok(caughtUp.lag.every((l) => l.partition >= 0));
+    });
+  });
+}
+
+function eventRecord(event: AnyCloudEvent): PublishRecord {
+  const traceparent = event.traceparent ?? startTraceparent();
+  return {
+    key: partitionKey(event),
+    value: encodeEvent(event),
+    headers: { [EventHeaders.contentType]: CLOUDEVENTS_CONTENT_TYPE },
+    traceparent,
+  };
+}
+
+async function readDeadLetters(connection: KafkaConnection, topic: string, count: number): Promise<ConsumedRecord[]> {
+  const letters: ConsumedRecord[] = [];
+  const { promise: done, resolve } = Promise.withResolvers<void>();
+  const reader = await startConsumer({
+    connection,
+    groupId: `dlq-reader-${process.pid}`,
+    topics: [topic],
+    log: silent,
+    handler: async (record) => {
+      letters.push(record);
+      if (letters.length >= count) resolve();
+    },
+  });
+  try {
+    await done;
+  } finally {
+    await reader.stop();
+  }
+  return letters;
+}

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, test } from 'node:test';
+import { type RunningBroker, startBroker } from '@orderflow/broker';
+import { CLOUDEVENTS_CONTENT_TYPE, EventHeaders, encodeEvent, Topics } from '@orderflow/contracts';
+import { createEventProducer, createKafkaConnection } from '@orderflow/platform';
+import { pino } from 'pino';
+import { orderCreated } from './events.ts';
+import { eventually } from './eventually.ts';
+
+// The service as it is deployed: src/main.ts in its own process, configured by the environment alone (SQLite store,
+// our broker), answering HTTP, counting an event, and shutting down cleanly on SIGTERM.
+
+const silent = pino({ level: 'silent' });
+const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
+let broker: RunningBroker;
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+
+before(async () => {
+  broker = await startBroker({ port: 0, dataDir: tempDir('analytics-main-broker-'), log: silent });
+});
+
+after(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await broker?.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
+interface Service {
+  readonly child: ChildProcess;
+  readonly logs: Record<string, unknown>[];
+  readonly exited: Promise<{ code: number | null; stderr: string }>;
+  /** Resolves with the base URL once the HTTP server listens. */
+  readonly listening: Promise<string>;
+}
+
+function startService(env: Record<string, string>): Service {
+  const { REDIS_URL: _ignored, ...inherited } = process.env;
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...inherited, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const logs: Record<string, unknown>[] = [];
+  const listening = Promise.withResolvers<string>();
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    logs.push(entry);
+    const address = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(String(entry.msg));
+    if (address) listening.resolve(address[1]!);
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+    child.once('exit', (code) => resolve({ code, stderr })),
+  );
+  exited.then(() => listening.reject(new Error(`service exited before listening: ${stderr}`)));
+  listening.promise.catch(() => undefined);
+  return { child, logs, exited, listening: listening.promise };
+}
+
+test('main.ts serves, counts from Kafka into SQLite, and exits 0 on SIGTERM after leaving the group', {
+  timeout: 90_000,
+}, async () => {
+  const dataDir = tempDir('analytics-main-data-');
+  const service = startService({ KAFKA_BROKERS: broker.bootstrap, ORDERFLOW_DATA_DIR: dataDir });
+  const base = await service.listening;
+  await eventually(
+    () => fetch(`${base}/health/ready`).then((r) => r.status),
+    (status) => status === 200,
+    { what: 'ready' },
+  );
+
+  const producer = createEventProducer({
+    connection: createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'main-test' }),
+    log: silent,
+  });
+  try {
+    const event = orderCreated({ orderId: 'o-main', productId: 'A001', quantity: 3 });
+    await producer.publish(Topics.orders, {
+      key: event.data.orderId,
+      value: encodeEvent(event),
+      headers: { [EventHeaders.contentType]: CLOUDEVENTS_CONTENT_TYPE },
+    });
+  } finally {
+    await producer.close();
+  }
+  const stats = await eventually(
+    () => fetch(`${base}/stats`).then((r) => r.json() as Promise<{ totals: { orders: number; quantity: number } }>),
+    (body) => body.totals.orders === 1,
+    { what: 'order counted' },
+  );
+  assert.equal(stats.totals.quantity, 3);
+  assert.ok(existsSync(join(dataDir, 'analytics-service.sqlite')));
+
+  service.child.kill('SIGTERM');
+  const { code } = await service.exited;
+  assert.equal(code, 0);
+  const messages = service.logs.map((entry) => entry.msg);
+  assert.ok(messages.includes('kafka consumer stopped'), `logs: ${JSON.stringify(messages)}`);
+  assert.ok(messages.includes('stopped'));
+});
+
+test('main.ts refuses a dedupe retention under 24 h with one line naming the variable, and exits 1', async () => {
+  const service = startService({
+    KAFKA_BROKERS: broker.bootstrap,
+    ORDERFLOW_DATA_DIR: tempDir('analytics-main-data-'),
+    ANALYTICS_DEDUPE_RETENTION: '1h',
+  });
+  const { code, stderr } = await service.exited;
+  assert.equal(code, 1);
+  assert.match(stderr, /^analytics-service: ANALYTICS_DEDUPE_RETENTION="1h" is invalid; expected a duration/);
+  assert.equal(stderr.trim().split('\n').length, 1);
+});
