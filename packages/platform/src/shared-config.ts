@@ -21,6 +21,8 @@ export function kafkaConfigSpec(clientId: string) {
     KAFKA_SASL_PASSWORD: { type: 'string', requiredWith: 'KAFKA_SASL_MECHANISM', secret: true },
     KAFKA_TLS: { type: 'bool', default: false },
     KAFKA_TLS_CA_FILE: { type: 'string', optional: true, allowed: 'a path to a PEM file' },
+    /** Kafka's session.timeout.ms for this service's consumers: how long a dead instance holds its partitions. */
+    KAFKA_SESSION_TIMEOUT: { type: 'duration', default: '30s', min: 6000, max: 1_800_000 },
   });
 }
 

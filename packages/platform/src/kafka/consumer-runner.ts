@@ -111,7 +111,7 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
   }
   const policy = resolveRetryPolicy(options.retry);
   const poisonCodes = new Set(options.poisonCodes ?? []);
-  const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+  const sessionTimeout = options.sessionTimeoutMs ?? options.connection.sessionTimeoutMs ?? 30_000;
   const heartbeatInterval = options.heartbeatIntervalMs ?? 3000;
   const maxBuffered = options.maxBufferedRecords ?? 1000;
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;

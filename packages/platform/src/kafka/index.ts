@@ -23,6 +23,8 @@ export {
   type KafkaConnectionOptions,
   type KafkaSaslMechanism,
   type KafkaSaslOptions,
+  type KafkaSettings,
+  kafkaConnectionFromConfig,
 } from './kafka-connection.ts';
 export { type KafkaErrorCode, KafkaErrors } from './kafka-errors.ts';
 export type { ConsumerMetrics, ProducerMetrics } from './kafka-metrics.ts';

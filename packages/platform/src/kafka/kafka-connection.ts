@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { BaseOptions } from '@platformatic/kafka';
 import { KafkaErrors } from './kafka-errors.ts';
 
@@ -16,6 +17,8 @@ export interface KafkaConnectionOptions {
   readonly sasl?: KafkaSaslOptions;
   /** `true` for TLS with the system CAs; `{ ca }` (PEM) to trust a private CA. */
   readonly tls?: boolean | { readonly ca?: string };
+  /** Consumer group session timeout of every consumer built from this connection (Kafka's session.timeout.ms). */
+  readonly sessionTimeoutMs?: number;
 }
 
 /**
@@ -60,6 +63,42 @@ export function createKafkaConnection(options: KafkaConnectionOptions): KafkaCon
     clientId: options.clientId,
     ...(sasl ? { sasl } : {}),
     ...(tls !== undefined ? { tls } : {}),
+    ...(options.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
+  });
+}
+
+/** The KAFKA_* settings of platform's kafkaConfigSpec, as loadConfig returns them. */
+export interface KafkaSettings {
+  readonly KAFKA_BROKERS: readonly string[];
+  readonly KAFKA_CLIENT_ID: string;
+  readonly KAFKA_SASL_MECHANISM?: KafkaSaslOptions['mechanism'];
+  readonly KAFKA_SASL_USERNAME?: string;
+  readonly KAFKA_SASL_PASSWORD?: string;
+  readonly KAFKA_TLS: boolean;
+  readonly KAFKA_TLS_CA_FILE?: string;
+  readonly KAFKA_SESSION_TIMEOUT: number;
+}
+
+/** The connection every service builds from its loaded config; reads the CA file when one is configured. */
+export function kafkaConnectionFromConfig(settings: KafkaSettings): KafkaConnection {
+  const mechanism = settings.KAFKA_SASL_MECHANISM;
+  const caFile = settings.KAFKA_TLS_CA_FILE;
+  return createKafkaConnection({
+    brokers: settings.KAFKA_BROKERS,
+    clientId: settings.KAFKA_CLIENT_ID,
+    sessionTimeoutMs: settings.KAFKA_SESSION_TIMEOUT,
+    ...(mechanism === undefined
+      ? {}
+      : {
+          sasl: {
+            mechanism,
+            username: settings.KAFKA_SASL_USERNAME ?? '',
+            password: settings.KAFKA_SASL_PASSWORD ?? '',
+          },
+        }),
+    ...(settings.KAFKA_TLS || caFile !== undefined
+      ? { tls: caFile === undefined ? true : { ca: readFileSync(caFile, 'utf8') } }
+      : {}),
   });
 }
 
