@@ -1,4 +1,4 @@
-import { ConsumerGroups, EventPoisonCodes, Topics } from '@orderflow/contracts';
+import { ConsumerGroups, EventPoisonCodes, Subscriptions } from '@orderflow/contracts';
 import {
   type ConsumerMetrics,
   type ConsumerRunner,
@@ -11,8 +11,8 @@ import { createAnalyticsHandler } from './analytics-handler.ts';
 import type { AnalyticsMetrics } from './analytics-metrics.ts';
 import type { AnalyticsStore } from './analytics-store.ts';
 
-/** Both topics analytics counts from; stock-topic's stock-changed events are read and ignored. */
-export const ANALYTICS_TOPICS = [Topics.orders, Topics.stock] as const;
+/** order-topic and stock-topic; stock-topic's stock-changed events are read and ignored. */
+export const ANALYTICS_TOPICS = Subscriptions[ConsumerGroups.analytics];
 
 export interface AnalyticsConsumerOptions {
   readonly connection: KafkaConnection;
