@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   ConfigError,
   type ConsumerRunner,
-  createKafkaConnection,
   createLogger,
   createMetrics,
-  type KafkaConnection,
+  kafkaConnectionFromConfig,
   loadConfig,
   openStore,
   retryDelayMs,
@@ -43,7 +41,7 @@ const platformStore = await openStore(config, { log, namespace: SERVICE_NAME }).
   exitOnStartupFailure(error, 'store could not be opened'),
 );
 const store = openAnalyticsStore(platformStore, config.ANALYTICS_DEDUPE_RETENTION);
-const connection = kafkaConnection(config);
+const connection = kafkaConnectionFromConfig(config);
 let consumer: ConsumerRunner | undefined;
 let stopping = false;
 
@@ -124,25 +122,4 @@ async function exitOnStartupFailure(error: unknown, message: string): Promise<ne
   log.fatal({ err: error }, message);
   await new Promise<void>((resolve) => log.flush(() => resolve()));
   process.exit(1);
-}
-
-function kafkaConnection(settings: AnalyticsConfig): KafkaConnection {
-  const mechanism = settings.KAFKA_SASL_MECHANISM;
-  const caFile = settings.KAFKA_TLS_CA_FILE;
-  return createKafkaConnection({
-    brokers: settings.KAFKA_BROKERS,
-    clientId: settings.KAFKA_CLIENT_ID,
-    ...(mechanism === undefined
-      ? {}
-      : {
-          sasl: {
-            mechanism,
-            username: settings.KAFKA_SASL_USERNAME ?? '',
-            password: settings.KAFKA_SASL_PASSWORD ?? '',
-          },
-        }),
-    ...(settings.KAFKA_TLS || caFile !== undefined
-      ? { tls: caFile === undefined ? true : { ca: readFileSync(caFile, 'utf8') } }
-      : {}),
-  });
 }
