@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ConsumerGroups, Topics } from '@orderflow/contracts';
 import {
   ConfigError,
   type ConsumerRunner,
   createEventProducer,
-  createKafkaConnection,
   createLogger,
   createMetrics,
+  kafkaConnectionFromConfig,
   loadConfig,
   openStore,
   startConsumer,
@@ -38,32 +37,20 @@ const settings = {
   KAFKA_PUBLISH_TIMEOUT: config.KAFKA_PUBLISH_TIMEOUT,
 };
 
-const store = await openStore(config, { log, namespace: SERVICE_NAME });
+const store = await openStore(config, { log, namespace: SERVICE_NAME }).catch((error: unknown) =>
+  exitOnStartupFailure(error, 'store could not be opened'),
+);
 const orders = openOrderStore(store, {
   availabilityTtlMs: config.AVAILABILITY_TTL,
   orderRetentionMs: config.ORDER_RETENTION,
 });
-const connection = createKafkaConnection({
-  brokers: config.KAFKA_BROKERS,
-  clientId: config.KAFKA_CLIENT_ID,
-  ...(config.KAFKA_SASL_MECHANISM === undefined
-    ? {}
-    : {
-        sasl: {
-          mechanism: config.KAFKA_SASL_MECHANISM,
-          username: config.KAFKA_SASL_USERNAME!,
-          password: config.KAFKA_SASL_PASSWORD!,
-        },
-      }),
-  ...(config.KAFKA_TLS
-    ? { tls: config.KAFKA_TLS_CA_FILE === undefined ? true : { ca: readFileSync(config.KAFKA_TLS_CA_FILE, 'utf8') } }
-    : {}),
-});
+const connection = kafkaConnectionFromConfig(config);
 const producer = createEventProducer({
   connection,
   log: log.child({ component: 'order-producer' }),
   metrics,
   publishTimeoutMs: config.KAFKA_PUBLISH_TIMEOUT,
+  lingerMs: config.KAFKA_LINGER,
 });
 
 let consumer: ConsumerRunner | undefined;
@@ -77,7 +64,9 @@ const app = buildApp({
   metrics,
   settings,
 });
-await app.listen({ port: config.PORT, host: config.HOST });
+await app
+  .listen({ port: config.PORT, host: config.HOST })
+  .catch((error: unknown) => exitOnStartupFailure(error, 'HTTP server could not listen'));
 
 // HTTP serves (and reports not-ready) while the consumer joins, so a broker that comes up after us is waited for
 // instead of crashing the service.
@@ -127,3 +116,9 @@ async function shutdown(signal: string): Promise<void> {
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
 process.once('SIGINT', () => void shutdown('SIGINT'));
 log.info({ port: config.PORT, backend: store.backend.kind }, 'order-service started');
+
+async function exitOnStartupFailure(error: unknown, message: string): Promise<never> {
+  log.fatal({ err: error }, message);
+  await new Promise<void>((resolve) => log.flush(() => resolve()));
+  process.exit(1);
+}

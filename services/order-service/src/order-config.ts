@@ -21,6 +21,11 @@ export const orderServiceConfigSpec = defineConfig({
   IDEMPOTENCY_TTL: { type: 'duration', default: '24h', min: MINUTE },
   /** How long POST /orders waits for the broker's acknowledgement before answering 503. */
   KAFKA_PUBLISH_TIMEOUT: { type: 'duration', default: '10s', min: 100, max: 10 * MINUTE },
+  /**
+   * How long a publish waits for others to share its produce request when none is in flight; under load batches
+   * form anyway while the previous request is out, so this mostly adds latency to a lone order.
+   */
+  KAFKA_LINGER: { type: 'duration', default: '5ms', max: 1000 },
   /** How long the last known availability of a product is trusted for the out-of-stock fast fail. */
   AVAILABILITY_TTL: { type: 'duration', default: '1h', min: 1000 },
   /** How long orders are kept for GET /orders and /orders/:id. */

@@ -33,23 +33,27 @@ return {'admitted'}
 
 // KEYS: order, history, orders, orders:PENDING, orders:CONFIRMED, orders:REJECTED, then the request keys.
 // ARGV: order id, data JSON, createdAt, createdAtMs, PENDING entry JSON, request hash, response JSON, response ttl,
-// retention, index horizon (exclusive min score kept).
+// retention, index horizon (exclusive min score kept, or '' to leave the indexes untrimmed this time).
 const ACCEPT = `
-if redis.call('HEXISTS', KEYS[1], 'data') == 0 then
-  local status = redis.call('HGET', KEYS[1], 'status')
+local data, status, provisional = unpack(redis.call('HMGET', KEYS[1], 'data', 'status', 'provisional'))
+if not data then
   if not status then
     status = 'PENDING'
-    redis.call('HSET', KEYS[1], 'status', status, 'updatedAt', ARGV[3])
+    redis.call('HSET', KEYS[1], 'data', ARGV[2], 'createdAt', ARGV[3], 'createdAtMs', ARGV[4], 'status', status,
+      'updatedAt', ARGV[3])
+  else
+    redis.call('HSET', KEYS[1], 'data', ARGV[2], 'createdAt', ARGV[3], 'createdAtMs', ARGV[4])
+    if provisional then redis.call('HDEL', KEYS[1], 'provisional') end
   end
-  redis.call('HSET', KEYS[1], 'data', ARGV[2], 'createdAt', ARGV[3], 'createdAtMs', ARGV[4])
-  redis.call('HDEL', KEYS[1], 'provisional')
   redis.call('LPUSH', KEYS[2], ARGV[5])
   redis.call('PEXPIRE', KEYS[1], ARGV[9])
   redis.call('PEXPIRE', KEYS[2], ARGV[9])
   local byStatus = {PENDING = KEYS[4], CONFIRMED = KEYS[5], REJECTED = KEYS[6]}
   redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
   redis.call('ZADD', byStatus[status], ARGV[4], ARGV[1])
-  for i = 3, 6 do redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ARGV[10]) end
+  if ARGV[10] ~= '' then
+    for i = 3, 6 do redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ARGV[10]) end
+  end
 end
 for i = 7, #KEYS do
   local state, hash = unpack(redis.call('HMGET', KEYS[i], 'state', 'hash'))
@@ -118,6 +122,9 @@ recordAvailability(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
 return 1
 `;
 
+// Order hashes expire by themselves; the indexes are trimmed of expired ids now and then, not on every accept.
+const INDEX_TRIM_INTERVAL_MS = 60_000;
+
 /** POST /orders claims at most two keys (Idempotency-Key and orderId); a script's key count is fixed, so one each. */
 const MAX_REQUEST_KEYS = 2;
 
@@ -145,6 +152,7 @@ export function createRedisOrderStore(
   const availabilityKey = (productId: string) => `${keyPrefix}availability:${productId}`;
   const indexKey = (status?: OrderStatus) =>
     status === undefined ? `${keyPrefix}orders` : `${keyPrefix}orders:${status}`;
+  let indexTrimmedAt = Number.NEGATIVE_INFINITY;
   const orderKeys = (orderId: string) => [
     orderKey(orderId),
     historyKey(orderId),
@@ -198,7 +206,10 @@ export function createRedisOrderStore(
     async accept(order, completion) {
       const { keys, requestHash, response, ttlMs } = completion;
       const createdAtMs = Date.parse(order.createdAt);
-      const horizon = `(${Date.now() - settings.orderRetentionMs}`;
+      const now = Date.now();
+      const trim = now - indexTrimmedAt >= INDEX_TRIM_INTERVAL_MS;
+      if (trim) indexTrimmedAt = now;
+      const horizon = trim ? `(${now - settings.orderRetentionMs}` : '';
       const run = script(acceptScripts, keys);
       await redisCall(() =>
         run(

@@ -96,3 +96,14 @@ test('main refuses a bad setting with a one-line message and exit code 1', { tim
   assert.equal(code, 1);
   assert.match(output(), /^order-service: IDEMPOTENCY_TTL="forever" is invalid; expected a duration/);
 });
+
+test('main exits 1 with the reason when the store cannot be reached', { timeout: 30_000 }, async () => {
+  const { child, output } = run({
+    REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+    KAFKA_BROKERS: broker.bootstrap,
+    PORT: String(await freePort()),
+  });
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 1);
+  assert.match(output(), /"level":"fatal".*"msg":"store could not be opened"/);
+});

@@ -178,6 +178,16 @@ for (const makeBackend of backends) {
       assert.equal(response.json().status, 'PENDING');
     });
 
+    test('an orderId with reserved URL characters round-trips through Location', async () => {
+      const orderId = `a b/c?${randomUUID()}`;
+      const response = await post(harness.app, { orderId, productId: sku(), quantity: 1 });
+      assert.equal(response.statusCode, 202);
+      assert.equal(response.headers.location, `/orders/${encodeURIComponent(orderId)}`);
+      const fetched = await harness.app.inject({ method: 'GET', url: response.headers.location as string });
+      assert.equal(fetched.statusCode, 200);
+      assert.equal(fetched.json().orderId, orderId);
+    });
+
     test('without orderId a UUID is generated; the trace of the request is continued by the event', async () => {
       const traceId = randomUUID().replaceAll('-', '');
       const response = await post(
