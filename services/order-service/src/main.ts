@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { ConsumerGroups, Topics } from '@orderflow/contracts';
+import { ConsumerGroups, Subscriptions } from '@orderflow/contracts';
 import {
   ConfigError,
   type ConsumerRunner,
@@ -77,13 +77,13 @@ const consumerStarted = (async () => {
       consumer = await startConsumer({
         connection,
         groupId: ConsumerGroups.order,
-        topics: [Topics.stock],
+        topics: Subscriptions[ConsumerGroups.order],
         handler: createStockEventHandler(orders),
         log: consumerLog,
         metrics,
         shutdownTimeoutMs: CONSUMER_SHUTDOWN_MS,
       });
-      consumerLog.info({ topic: Topics.stock }, 'stock consumer started');
+      consumerLog.info({ topics: Subscriptions[ConsumerGroups.order] }, 'stock consumer started');
       return;
     } catch (error) {
       const retryInMs = Math.min(attempt * 1000, CONSUMER_START_RETRY_MAX_MS);
