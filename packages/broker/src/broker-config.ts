@@ -9,6 +9,11 @@ export interface BrokerConfig {
   readonly port: number;
   /** Host advertised in Metadata and FindCoordinator; an IPv4 address unless set (e.g. a container's hostname). */
   readonly advertisedHost: string;
+  /**
+   * Port advertised in Metadata and FindCoordinator; 0 (the default) advertises the port actually bound. Set it when
+   * clients reach the broker through a port mapping or a proxy.
+   */
+  readonly advertisedPort: number;
   readonly dataDir: string;
   readonly nodeId: number;
   readonly fsync: FsyncPolicy;
@@ -31,6 +36,7 @@ export const defaultBrokerConfig: BrokerConfig = Object.freeze({
   host: '127.0.0.1',
   port: 9092,
   advertisedHost: '127.0.0.1',
+  advertisedPort: 0,
   dataDir: '.orderflow/broker',
   nodeId: 1,
   fsync: 'batch',

@@ -11,6 +11,7 @@ export const brokerOptionsHelp = `Options:
   --port <n>                 port to listen on (default ${defaultBrokerConfig.port}; 0 picks a free one)
   --host <addr>              interface to bind (default ${defaultBrokerConfig.host})
   --advertised-host <host>   host announced to clients in Metadata (default: 127.0.0.1, or --host if it is specific)
+  --advertised-port <n>      port announced to clients in Metadata (default: the port bound)
   --data-dir <path>          where logs, offsets and metadata live (default ${defaultBrokerConfig.dataDir})
   --fsync <policy>           always | batch | never (default ${defaultBrokerConfig.fsync})
   --partitions <n>           partitions of auto-created topics (default ${defaultBrokerConfig.defaultPartitions})
@@ -26,6 +27,7 @@ const optionSpec = {
   port: { type: 'string' },
   host: { type: 'string' },
   'advertised-host': { type: 'string' },
+  'advertised-port': { type: 'string' },
   'data-dir': { type: 'string' },
   fsync: { type: 'string' },
   partitions: { type: 'string' },
@@ -83,6 +85,7 @@ export function parseBrokerOptions(args: readonly string[]): ParsedBrokerOptions
       port: integer('port', 0, 65535),
       host,
       advertisedHost,
+      advertisedPort: integer('advertised-port', 1, 65535),
       dataDir: values['data-dir'] as string | undefined,
       fsync: fsync as FsyncPolicy | undefined,
       defaultPartitions: integer('partitions', 1, 10_000),

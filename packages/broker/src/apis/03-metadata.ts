@@ -50,7 +50,9 @@ export const metadataHandler: ApiHandler<MetadataRequest, MetadataResponse> = {
     }
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId: broker.nodeId, host: broker.host, port: broker.port, rack: null }],
+      brokers: [
+        { nodeId: broker.nodeId, host: broker.host, port: broker.config.advertisedPort || broker.port, rack: null },
+      ],
       clusterId: broker.clusterId,
       controllerId: broker.nodeId,
       topics,

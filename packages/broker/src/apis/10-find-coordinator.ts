@@ -50,7 +50,7 @@ function locate(broker: BrokerState, key: string, keyType: number): FindCoordina
     key,
     nodeId: broker.nodeId,
     host: broker.host,
-    port: broker.port,
+    port: broker.config.advertisedPort || broker.port,
     errorCode: ErrorCode.NONE,
     errorMessage: null,
   };

@@ -230,7 +230,7 @@ const brokerSettings: readonly BrokerSetting[] = [
   {
     name: 'advertised.listeners',
     type: ConfigType.LIST,
-    value: (broker) => `PLAINTEXT://${broker.host}:${broker.port}`,
+    value: (broker) => `PLAINTEXT://${broker.host}:${broker.config.advertisedPort || broker.port}`,
     option: 'advertisedHost',
     doc: 'The address clients are told to connect to.',
   },

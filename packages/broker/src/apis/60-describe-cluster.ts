@@ -49,7 +49,9 @@ export const describeClusterHandler: ApiHandler<DescribeClusterRequest, Describe
       ...base,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
-      brokers: [{ brokerId: broker.nodeId, host: broker.host, port: broker.port, rack: null }],
+      brokers: [
+        { brokerId: broker.nodeId, host: broker.host, port: broker.config.advertisedPort || broker.port, rack: null },
+      ],
       clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
         ? ALL_CLUSTER_OPERATIONS
         : OPERATIONS_NOT_REQUESTED,

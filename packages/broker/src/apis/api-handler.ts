@@ -3,16 +3,19 @@
 // Kafka errors are returned as codes inside the response, never thrown: a thrown error is a broker bug, and the
 // server answers it by closing that one connection.
 import type { Logger } from 'pino';
+import type { BrokerConfig } from '../broker-config.ts';
 import type { GroupCoordinator } from '../groups/group-coordinator.ts';
 import type { LogManager } from '../storage/log-manager.ts';
-import type { BrokerConfig } from '../broker-config.ts';
 
 export interface BrokerState {
   readonly nodeId: number;
   readonly clusterId: string;
   /** The host clients are told to connect to (Metadata, FindCoordinator). */
   readonly host: string;
-  /** The port actually bound (differs from config.port when that was 0). */
+  /**
+   * The port actually bound (differs from config.port when that was 0). Clients are told config.advertisedPort
+   * instead when that is set.
+   */
   readonly port: number;
   readonly logs: LogManager;
   readonly groups: GroupCoordinator;
