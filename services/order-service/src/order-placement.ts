@@ -7,7 +7,13 @@ import {
   encodeEvent,
   Topics,
 } from '@orderflow/contracts';
-import { type EventProducer, KafkaErrors, type Logger, PlatformErrors } from '@orderflow/platform';
+import {
+  type EventProducer,
+  KafkaErrors,
+  type Logger,
+  PlatformErrors,
+  type PublishOutcomeUnknownError,
+} from '@orderflow/platform';
 import { requestHash } from './canonical-json.ts';
 import type { AcceptedOrder } from './order.ts';
 import { orderLocation, pendingOrder } from './order.ts';
@@ -21,8 +27,9 @@ export const EVENT_SOURCE = '/orderflow/order-service';
 
 const IN_PROGRESS_RETRY_AFTER_SECONDS = 1;
 const KAFKA_RETRY_AFTER_SECONDS = 5;
-// A claim must outlive the publish it guards: if it lapsed first, a retry could publish the same order again.
-const CLAIM_MARGIN_MS = 30_000;
+// A claim must outlive the publish it guards, including a late acknowledgement after the publish timeout (the
+// client's own retries): if it lapsed first, a retry could publish the same order again.
+const CLAIM_MARGIN_MS = 5 * 60_000;
 
 export interface OrderPlacementDeps {
   readonly store: OrderStore;
@@ -101,11 +108,17 @@ export function createOrderPlacement(deps: OrderPlacementDeps): PlaceOrder {
         traceparent,
       });
     } catch (error) {
-      await store
-        .release(keys, hash)
-        .catch((releaseError: unknown) =>
-          orderLog.error({ err: releaseError, keys }, 'idempotency claim not released; it lapses on its own'),
+      if (KafkaErrors.is(error, 'KAFKA_PUBLISH_OUTCOME_UNKNOWN')) {
+        // The event may still be written. Releasing the claim now would let the client's retry publish a second
+        // order-created for the same key, so the claim stays in flight (retries get 409) until the broker's late
+        // answer decides: written → the order is recorded and a retry replays 202; not written → released.
+        (error as PublishOutcomeUnknownError).outcome.then(
+          () => recordAcceptance(accepted, keys, hash, orderLog),
+          () => releaseClaim(keys, hash, orderLog),
         );
+      } else {
+        await releaseClaim(keys, hash, orderLog);
+      }
       if (KafkaErrors.is(error, 'KAFKA_RECORD_REJECTED')) throw error;
       publishHealth.failed(error);
       orderLog.warn({ err: error }, 'order not accepted: publish failed');
@@ -116,22 +129,40 @@ export function createOrderPlacement(deps: OrderPlacementDeps): PlaceOrder {
       );
     }
     publishHealth.succeeded();
+    const response = await recordAcceptance(accepted, keys, hash, orderLog);
+    orderLog.info({ productId: accepted.productId, quantity: accepted.quantity, eventId: event.id }, 'order accepted');
+    return { response, replayed: false };
+  };
 
+  /** Records an acknowledged order and completes its claim, so a retry replays this 202. */
+  async function recordAcceptance(
+    accepted: AcceptedOrder,
+    keys: readonly string[],
+    requestHash: string,
+    orderLog: Logger,
+  ): Promise<StoredResponse> {
     const response: StoredResponse = {
       statusCode: 202,
       location: orderLocation(accepted.orderId),
       body: pendingOrder(accepted),
     };
     try {
-      await store.accept(accepted, { keys, requestHash: hash, response, ttlMs: settings.IDEMPOTENCY_TTL });
+      await store.accept(accepted, { keys, requestHash, response, ttlMs: settings.IDEMPOTENCY_TTL });
     } catch (error) {
       // The event is durable in Kafka, so the order is accepted and the client is told so. The order appears once
       // its stock decision arrives; the claim lapses on its own.
       orderLog.error({ err: error }, 'order published but not recorded');
     }
-    orderLog.info({ productId: accepted.productId, quantity: accepted.quantity, eventId: event.id }, 'order accepted');
-    return { response, replayed: false };
-  };
+    return response;
+  }
+
+  async function releaseClaim(keys: readonly string[], requestHash: string, orderLog: Logger): Promise<void> {
+    await store
+      .release(keys, requestHash)
+      .catch((releaseError: unknown) =>
+        orderLog.error({ err: releaseError, keys }, 'idempotency claim not released; it lapses on its own'),
+      );
+  }
 }
 
 function mismatchDetail(key: string): string {

@@ -305,6 +305,47 @@ for (const makeBackend of backends) {
       assert.equal(readyAgain.statusCode, 200);
     });
 
+    test('an unacknowledged publish keeps the claim until the late answer: written → replayed, never published twice', async () => {
+      const key = randomUUID();
+      const orderId = `o-${randomUUID()}`;
+      const payload = { orderId, productId: sku(), quantity: 1 };
+      const late = harness.producer.loseAcknowledgement();
+      const timedOut = await post(harness.app, payload, { 'idempotency-key': key });
+      assert.equal(timedOut.statusCode, 503);
+      assert.equal(timedOut.json().code, 'KAFKA_UNAVAILABLE');
+
+      const meanwhile = await post(harness.app, payload, { 'idempotency-key': key });
+      assert.equal(meanwhile.statusCode, 409, 'the retry waits for the outcome instead of publishing again');
+      assert.equal(meanwhile.json().code, 'REQUEST_IN_PROGRESS');
+
+      late.written();
+      let retry = await post(harness.app, payload, { 'idempotency-key': key });
+      for (let attempt = 0; retry.statusCode === 409 && attempt < 100; attempt++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        retry = await post(harness.app, payload, { 'idempotency-key': key });
+      }
+      assert.equal(retry.statusCode, 202);
+      assert.equal(retry.headers['idempotent-replayed'], 'true');
+      assert.equal(harness.producer.published.filter((p) => p.record.key === orderId).length, 1);
+    });
+
+    test('an unacknowledged publish that was not written releases the claim, and the retry publishes once', async () => {
+      const key = randomUUID();
+      const orderId = `o-${randomUUID()}`;
+      const payload = { orderId, productId: sku(), quantity: 1 };
+      const late = harness.producer.loseAcknowledgement();
+      assert.equal((await post(harness.app, payload, { 'idempotency-key': key })).statusCode, 503);
+      late.notWritten();
+      let retry = await post(harness.app, payload, { 'idempotency-key': key });
+      for (let attempt = 0; retry.statusCode === 409 && attempt < 100; attempt++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        retry = await post(harness.app, payload, { 'idempotency-key': key });
+      }
+      assert.equal(retry.statusCode, 202);
+      assert.equal(retry.headers['idempotent-replayed'], undefined);
+      assert.equal(harness.producer.published.filter((p) => p.record.key === orderId).length, 1);
+    });
+
     test('409 OUT_OF_STOCK without publishing while the product is known to be sold out', async () => {
       const productId = sku();
       const handle = createStockEventHandler(harness.orders);

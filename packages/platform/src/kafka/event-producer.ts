@@ -57,7 +57,12 @@ interface PendingPublish {
   readonly settled: Promise<unknown>;
   timer: NodeJS.Timeout | undefined;
   done: boolean;
+  /** Set when the caller gave up waiting on a record already sent: settles with the broker's late answer. */
+  late: { resolve: (receipt: PublishReceipt) => void; reject: (error: AppError) => void } | undefined;
 }
+
+/** A KAFKA_PUBLISH_OUTCOME_UNKNOWN error: `outcome` settles with what finally happened to the record. */
+export type PublishOutcomeUnknownError = AppError & { readonly outcome: Promise<PublishReceipt> };
 
 // Retrying these cannot succeed: the record or the request itself is unacceptable to the cluster.
 const PERMANENT_CLIENT_CODES = [
@@ -111,6 +116,11 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
 
   function settle(pending: PendingPublish, error: AppError | undefined): void {
     if (pending.done) {
+      if (pending.late) {
+        if (error) pending.late.reject(error);
+        else pending.late.resolve({ topic: pending.topic, traceparent: pending.traceparent });
+        pending.late = undefined;
+      }
       return;
     }
     pending.done = true;
@@ -151,7 +161,8 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
         const topics = [...new Set(waiting.map((pending) => pending.topic))];
         log.warn({ err: error, topics, records: waiting.length }, 'kafka publish failed');
       }
-      for (const pending of waiting) {
+      // Every record of the batch, including those whose callers stopped waiting and follow the late outcome.
+      for (const pending of batch) {
         settle(pending, toPublishError(pending.topic, error));
       }
     }
@@ -202,20 +213,32 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
       settled: promise.catch(() => undefined),
       timer: undefined,
       done: false,
+      late: undefined,
     };
     pending.timer = setTimeout(() => {
-      // Not sent yet: drop it so a record the caller was told failed is not written behind its back.
       const index = queue.indexOf(pending);
       if (index >= 0) {
+        // Not sent yet: drop it, so a record the caller was told failed is never written behind its back.
         queue.splice(index, 1);
+        settle(
+          pending,
+          KafkaErrors.create(
+            'KAFKA_PUBLISH_FAILED',
+            `no acknowledgement for a record on ${topic} within ${publishTimeoutMs} ms`,
+          ),
+        );
+        return;
       }
-      settle(
-        pending,
-        KafkaErrors.create(
-          'KAFKA_PUBLISH_FAILED',
-          `no acknowledgement for a record on ${topic} within ${publishTimeoutMs} ms`,
-        ),
+      // Already on the wire: the broker may still write it. Say so, and let the caller follow the real outcome.
+      const outcome = new Promise<PublishReceipt>((resolveLate, rejectLate) => {
+        pending.late = { resolve: resolveLate, reject: rejectLate };
+      });
+      outcome.catch(() => undefined);
+      const error = KafkaErrors.create(
+        'KAFKA_PUBLISH_OUTCOME_UNKNOWN',
+        `a record sent to ${topic} was not acknowledged within ${publishTimeoutMs} ms; it may still be written`,
       );
+      settle(pending, Object.assign(error, { outcome }));
     }, publishTimeoutMs);
     unsettled.add(pending);
     queue.push(pending);

@@ -14,6 +14,7 @@ export {
   createEventProducer,
   type EventProducer,
   type EventProducerOptions,
+  type PublishOutcomeUnknownError,
   type PublishReceipt,
   type PublishRecord,
 } from './event-producer.ts';

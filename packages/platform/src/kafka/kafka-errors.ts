@@ -7,6 +7,11 @@ import { defineErrors } from '../errors.ts';
 export const KafkaErrors = defineErrors({
   /** The broker did not acknowledge in time, could not be reached, or the producer was closed: retry later. */
   KAFKA_PUBLISH_FAILED: { status: 503, title: 'Event could not be published', retriable: true },
+  /**
+   * The record was sent but not acknowledged in time: it may still be written. The error's `outcome` settles when
+   * the broker finally answers, so a caller guarding against duplicates can wait for it instead of retrying blindly.
+   */
+  KAFKA_PUBLISH_OUTCOME_UNKNOWN: { status: 503, title: 'Event publication not confirmed yet', retriable: true },
   /** The broker refuses this record for good (too large, invalid, not authorised): retrying cannot help. */
   KAFKA_RECORD_REJECTED: { status: 500, title: 'Event rejected by Kafka', retriable: false },
   KAFKA_CONSUMER_START_FAILED: { status: 503, title: 'Kafka consumer could not join its group', retriable: true },

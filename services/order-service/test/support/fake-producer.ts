@@ -16,12 +16,18 @@ export interface FakeProducer extends Pick<EventProducer, 'publish'> {
   recover(): void;
   /** Publishes from now on wait; resolves with a release function once the first one has arrived. */
   hold(): Promise<() => void>;
+  /**
+   * The next publish times out after its record went out (KAFKA_PUBLISH_OUTCOME_UNKNOWN); the returned functions
+   * decide what the broker's late answer says.
+   */
+  loseAcknowledgement(): { written(): void; notWritten(): void };
 }
 
 export function createFakeProducer(): FakeProducer {
   const published: Published[] = [];
   let broken = false;
   let held: { arrived: () => void; gate: Promise<void> } | undefined;
+  let unacknowledged: { outcome: Promise<PublishReceipt>; settle: (written: boolean) => void } | undefined;
 
   return {
     published,
@@ -47,7 +53,29 @@ export function createFakeProducer(): FakeProducer {
         };
       });
     },
+    loseAcknowledgement() {
+      let settle!: (written: boolean) => void;
+      const outcome = new Promise<boolean>((resolve) => {
+        settle = resolve;
+      });
+      unacknowledged = {
+        settle,
+        outcome: outcome.then((written) => {
+          if (!written) throw KafkaErrors.create('KAFKA_PUBLISH_FAILED', 'the record was not written');
+          return { topic: '', traceparent: '' };
+        }),
+      };
+      unacknowledged.outcome.catch(() => undefined);
+      return { written: () => settle(true), notWritten: () => settle(false) };
+    },
     async publish(topic, record): Promise<PublishReceipt> {
+      if (unacknowledged !== undefined) {
+        const { outcome } = unacknowledged;
+        unacknowledged = undefined;
+        outcome.then(() => published.push({ topic, record })).catch(() => undefined);
+        const error = KafkaErrors.create('KAFKA_PUBLISH_OUTCOME_UNKNOWN', `no acknowledgement from ${topic} in time`);
+        throw Object.assign(error, { outcome });
+      }
       if (held !== undefined) {
         const { arrived, gate } = held;
         arrived();
