@@ -51,7 +51,9 @@ if (seeded.seeded) log.info({ products: seed.size, created: seeded.created }, 's
 else log.info('stock catalogue already seeded, seed left unused');
 
 const connection = kafkaConnection(config);
-const producer = createEventProducer({ connection, log, metrics });
+// No linger: each partition's handler waits for its publish before taking the next record, so lingering only adds
+// latency; publishes of other partitions still share a request while one is in flight.
+const producer = createEventProducer({ connection, log, metrics, lingerMs: 0 });
 let consumer: ConsumerRunner | undefined;
 let stopping = false;
 
