@@ -1,14 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ConsumerGroups, EventPoisonCodes, Topics } from '@orderflow/contracts';
+import { ConsumerGroups, EventPoisonCodes, Subscriptions } from '@orderflow/contracts';
 import {
   ConfigError,
   type ConsumerRunner,
   createEventProducer,
-  createKafkaConnection,
   createLogger,
   createMetrics,
-  type KafkaConnection,
+  kafkaConnectionFromConfig,
   loadConfig,
   openStore,
   retryDelayMs,
@@ -50,7 +48,7 @@ const seeded = await store.seed(seed).catch((error: unknown) => exitOnStartupFai
 if (seeded.seeded) log.info({ products: seed.size, created: seeded.created }, 'stock catalogue seeded');
 else log.info('stock catalogue already seeded, seed left unused');
 
-const connection = kafkaConnection(config);
+const connection = kafkaConnectionFromConfig(config);
 // No linger: each partition's handler waits for its publish before taking the next record, so lingering only adds
 // latency; publishes of other partitions still share a request while one is in flight.
 const producer = createEventProducer({ connection, log, metrics, lingerMs: 0 });
@@ -89,7 +87,7 @@ async function startConsumerUntilStopped(): Promise<ConsumerRunner | undefined> 
       const runner = await startConsumer({
         connection,
         groupId: ConsumerGroups.stock,
-        topics: [Topics.orders],
+        topics: Subscriptions[ConsumerGroups.stock],
         handler,
         log: log.child({ component: 'order-consumer' }),
         metrics,
@@ -98,7 +96,7 @@ async function startConsumerUntilStopped(): Promise<ConsumerRunner | undefined> 
         shutdownTimeoutMs: CONSUMER_SHUTDOWN_MS,
       });
       if (stopping) await runner.stop();
-      else log.info({ topic: Topics.orders, groupId: ConsumerGroups.stock }, 'consuming orders');
+      else log.info({ topics: Subscriptions[ConsumerGroups.stock], groupId: ConsumerGroups.stock }, 'consuming orders');
       return stopping ? undefined : runner;
     } catch (error) {
       const retryInMs = retryDelayMs(attempt, CONSUMER_START_RETRY);
@@ -138,25 +136,4 @@ async function exitOnStartupFailure(error: unknown, message: string): Promise<ne
   log.fatal({ err: error }, message);
   await new Promise<void>((resolve) => log.flush(() => resolve()));
   process.exit(1);
-}
-
-function kafkaConnection(settings: StockConfig): KafkaConnection {
-  const mechanism = settings.KAFKA_SASL_MECHANISM;
-  const caFile = settings.KAFKA_TLS_CA_FILE;
-  return createKafkaConnection({
-    brokers: settings.KAFKA_BROKERS,
-    clientId: settings.KAFKA_CLIENT_ID,
-    ...(mechanism === undefined
-      ? {}
-      : {
-          sasl: {
-            mechanism,
-            username: settings.KAFKA_SASL_USERNAME ?? '',
-            password: settings.KAFKA_SASL_PASSWORD ?? '',
-          },
-        }),
-    ...(settings.KAFKA_TLS || caFile !== undefined
-      ? { tls: caFile === undefined ? true : { ca: readFileSync(caFile, 'utf8') } }
-      : {}),
-  });
 }
