@@ -16,102 +16,53 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBroker } from '@orderflow/broker';
-import { ConsumerGroups, createEvent, EventTypes, encodeEvent, Subscriptions, Topics } from '@orderflow/contracts';
+import { ConsumerGroups, createEvent, EventTypes, Subscriptions } from '@orderflow/contracts';
 import {
-  createEventProducer,
   createKafkaConnection,
   createLogger,
   type KafkaConnection,
   openStore,
   type RecordHandler,
-  startConsumer,
 } from '@orderflow/platform';
 import { Redis } from 'ioredis';
 import { createAnalyticsHandler } from '../services/analytics-service/src/analytics-handler.ts';
 import { openAnalyticsStore } from '../services/analytics-service/src/open-analytics-store.ts';
+import { drain as drainBacklog, fillBacklog as fillTopic } from './lib/backlog.ts';
+import { commandStats, deleteKeys } from './lib/redis.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 3);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PRODUCTS = 50;
-const FILL_CHUNK = 5000;
 const DEDUPE_RETENTION_MS = 7 * 24 * 60 * 60_000;
 // The backlog's events spread over the last hour, so the per-minute buckets see a realistic number of keys.
 const SPREAD_MS = 60 * 60_000;
 
 const log = createLogger({ name: 'bench', level: 'silent' });
 
-interface Drain {
-  readonly events: number;
-  readonly seconds: number;
-  readonly perSecond: number;
-}
-
-async function fillBacklog(connection: KafkaConnection): Promise<void> {
-  const producer = createEventProducer({ connection, log, maxBatchSize: 1000 });
+function fillBacklog(connection: KafkaConnection): Promise<void> {
   const start = Date.now() - SPREAD_MS;
-  for (let first = 0; first < EVENTS; first += FILL_CHUNK) {
-    const publishes: Promise<unknown>[] = [];
-    for (let i = first; i < Math.min(first + FILL_CHUNK, EVENTS); i++) {
-      const orderId = `bench-${i}`;
-      const productId = `A${String((i % PRODUCTS) + 1).padStart(3, '0')}`;
-      const time = new Date(start + Math.floor((i / EVENTS) * SPREAD_MS));
-      const event = createEvent(
-        EventTypes.orderCreated,
-        { orderId, productId, quantity: 1 + (i % 5), createdAt: time.toISOString() },
-        { source: '/orderflow/bench', time },
-      );
-      publishes.push(producer.publish(Topics.orders, { key: orderId, value: encodeEvent(event) }));
-    }
-    await Promise.all(publishes);
-  }
-  await producer.close();
+  return fillTopic(connection, EVENTS, (i) => {
+    const orderId = `bench-${i}`;
+    const productId = `A${String((i % PRODUCTS) + 1).padStart(3, '0')}`;
+    const time = new Date(start + Math.floor((i / EVENTS) * SPREAD_MS));
+    return createEvent(
+      EventTypes.orderCreated,
+      { orderId, productId, quantity: 1 + (i % 5), createdAt: time.toISOString() },
+      { source: '/orderflow/bench', time },
+    );
+  });
 }
 
-/** Runs `handler` over the whole backlog in a fresh group; resolves when every record was handled. */
-async function drain(connection: KafkaConnection, groupId: string, handler: RecordHandler): Promise<Drain> {
-  let handled = 0;
-  let firstAt = 0;
-  let lastAt = 0;
-  const { promise: finished, resolve: done } = Promise.withResolvers<void>();
-  const runner = await startConsumer({
-    connection,
+function drain(connection: KafkaConnection, groupId: string, handler: RecordHandler) {
+  return drainBacklog(connection, {
     groupId,
     topics: Subscriptions[ConsumerGroups.analytics],
-    log,
+    events: EVENTS,
+    handler,
     // Room to buffer: the no-op consumer should be limited by fetching, not by a small buffer.
     maxBufferedRecords: 10_000,
-    handler: async (record, context) => {
-      await handler(record, context);
-      const now = performance.now();
-      if (handled === 0) firstAt = now;
-      lastAt = now;
-      handled += 1;
-      if (handled === EVENTS) done();
-    },
   });
-  await finished;
-  await runner.stop();
-  const seconds = (lastAt - firstAt) / 1000;
-  return { events: handled, seconds, perSecond: (handled - 1) / seconds };
-}
-
-async function commandStats(redis: Redis): Promise<Map<string, number>> {
-  const stats = new Map<string, number>();
-  for (const line of (await redis.info('commandstats')).split('\n')) {
-    const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim());
-    if (match) stats.set(match[1]!, Number(match[2]));
-  }
-  return stats;
-}
-
-async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 5000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
 }
 
 async function main(): Promise<void> {
