@@ -5,20 +5,25 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type RunningBroker, startBroker } from '@orderflow/broker';
 import { pino } from 'pino';
-import { Counter, Gauge, type Histogram, Registry } from 'prom-client';
 import {
   type ConsumedRecord,
   type ConsumerRunnerOptions,
-  createEventProducer,
   createKafkaConnection,
   type KafkaConnection,
   PoisonEventError,
   type PublishRecord,
   startConsumer,
 } from '../src/kafka/index.ts';
+import {
+  consumerMetrics,
+  consumeUntil as consumeWith,
+  expectWithin,
+  fastRetry,
+  metricValue,
+  publishAll as publishWith,
+  silent,
+} from './fixtures/kafka-runner.ts';
 
-const silent = pino({ level: 'silent' });
-const fastRetry = { initialDelayMs: 5, maxDelayMs: 20 };
 let broker: RunningBroker;
 let dataDir: string;
 let connection: KafkaConnection;
@@ -34,85 +39,11 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Waits for what the test expects, failing with `what` rather than hanging (and leaking a runner) if it never comes. */
-async function expectWithin<T>(promise: Promise<T>, what: string, ms = 20_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new assert.AssertionError({ message: `timed out waiting for ${what}` })), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function publishAll(topic: string, records: PublishRecord[]): Promise<void> {
-  const producer = createEventProducer({ connection, log: silent });
-  try {
-    for (const record of records) {
-      await producer.publish(topic, record);
-    }
-  } finally {
-    await producer.close();
-  }
-}
-
-function consumerMetrics() {
-  const registry = new Registry();
-  const labelNames = ['topic', 'group'] as const;
-  return {
-    registry,
-    eventsConsumed: new Counter({ name: 'consumed', help: 'test', labelNames, registers: [registry] }),
-    eventsRetried: new Counter({ name: 'retried', help: 'test', labelNames, registers: [registry] }),
-    eventsDeadLettered: new Counter({
-      name: 'dead_lettered',
-      help: 'test',
-      labelNames: ['topic', 'group', 'code'] as const,
-      registers: [registry],
-    }),
-    consumerLag: new Gauge({
-      name: 'lag',
-      help: 'test',
-      labelNames: ['topic', 'group', 'partition'] as const,
-      registers: [registry],
-    }),
-  };
-}
-
-async function metricValue(
-  metric: Counter<string> | Gauge<string> | Histogram<string>,
-  labels: Record<string, string>,
-): Promise<number | undefined> {
-  const { values } = await metric.get();
-  return values.find((value) => Object.entries(labels).every(([name, label]) => value.labels[name] === label))?.value;
-}
-
-/** Collects records until `until` says it has seen enough, then stops the runner. */
-async function consumeUntil(
+const publishAll = (topic: string, records: PublishRecord[]) => publishWith(connection, topic, records);
+const consumeUntil = (
   options: Omit<ConsumerRunnerOptions, 'handler' | 'log' | 'connection'>,
   until: (records: ConsumedRecord[]) => boolean,
-): Promise<ConsumedRecord[]> {
-  const records: ConsumedRecord[] = [];
-  const { promise: done, resolve } = Promise.withResolvers<void>();
-  const runner = await startConsumer({
-    connection,
-    log: silent,
-    ...options,
-    handler: async (record) => {
-      records.push(record);
-      if (until(records)) {
-        resolve();
-      }
-    },
-  });
-  try {
-    await expectWithin(done, 'the expected records');
-  } finally {
-    await runner.stop();
-  }
-  return records;
-}
+) => consumeWith(connection, options, until);
 
 test('a failing handler is retried, committed only after it succeeds, and not redelivered after a restart', {
   timeout: 60_000,
@@ -429,11 +360,13 @@ test('stop() finishes the in-flight handler, commits it, and a new runner resume
   );
 });
 
-test('assignments, lag and per-event logs with the trace id are reported', { timeout: 60_000 }, async () => {
+test('assignments, lag, debug per-event logs and handler logs bound to the trace id are reported', {
+  timeout: 60_000,
+}, async () => {
   const topic = 'runner-lag';
   const groupId = 'runner-lag-group';
   const lines: Record<string, unknown>[] = [];
-  const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  const log = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line)) });
   const metrics = consumerMetrics();
   const { promise: firstStarted, resolve: started } = Promise.withResolvers<ConsumedRecord>();
   const { promise: gate, resolve: openGate } = Promise.withResolvers<void>();
@@ -445,9 +378,10 @@ test('assignments, lag and per-event logs with the trace id are reported', { tim
     topics: [topic],
     log,
     metrics,
-    handler: async (record) => {
+    handler: async (record, context) => {
       started(record);
       await gate;
+      context.log.info({ value: record.value.toString() }, 'handler line');
       handled += 1;
       if (handled === 3) {
         done();
@@ -499,6 +433,15 @@ test('assignments, lag and per-event logs with the trace id are reported', { tim
       traces.map((traceparent) => traceparent.split('-')[1]),
     );
     assert.ok(handledLogs.every((line) => line.groupId === groupId && line.topic === topic));
+    assert.ok(
+      handledLogs.every((line) => line.level === 20),
+      'the per-event line is at debug level',
+    );
+    const handlerLines = lines.filter((line) => line.msg === 'handler line');
+    assert.deepEqual(
+      handlerLines.map((line) => [line.value, line.traceId, line.partition, line.topic, line.groupId]),
+      traces.map((traceparent, index) => [String(index), traceparent.split('-')[1], first.partition, topic, groupId]),
+    );
   } finally {
     openGate();
     await runner.stop();

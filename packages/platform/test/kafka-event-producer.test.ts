@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -172,6 +173,35 @@ test('concurrent publishes are all acknowledged and keep per-key order', { timeo
       `key ${keys[key]} out of order`,
     );
   }
+});
+
+test('with lingerMs 0, records published in the same synchronous run share one produce request', {
+  timeout: 60_000,
+}, async () => {
+  const topic = 'producer-no-linger';
+  const connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'producer-test' });
+  const producer = createEventProducer({ connection, log: silent, lingerMs: 0, maxBatchSize: 500 });
+  // @platformatic/kafka reports every Producer.send, with the messages it carries, on this diagnostics channel.
+  const sendStarts = 'tracing:plt:kafka:producer:sends:start';
+  const requestSizes: number[] = [];
+  const onSend = (context: unknown) => {
+    const { messages } = (context as { options: { messages: { topic: string }[] } }).options;
+    if (messages.every((message) => message.topic === topic)) {
+      requestSizes.push(messages.length);
+    }
+  };
+  subscribe(sendStarts, onSend);
+  try {
+    await Promise.all(
+      Array.from({ length: 300 }, (_, index) =>
+        producer.publish(topic, { key: `order-${index}`, value: String(index) }),
+      ),
+    );
+  } finally {
+    unsubscribe(sendStarts, onSend);
+    await producer.close();
+  }
+  assert.deepEqual(requestSizes, [300]);
 });
 
 test('records of successive producers are all stored, none mistaken for another producer retry', {

@@ -11,7 +11,10 @@ import { createOffsetCommitter } from './offset-committer.ts';
 import { PoisonEventError } from './poison-event-error.ts';
 
 export interface HandlerContext {
-  /** The runner's logger bound to topic, partition, offset and the record's traceId. */
+  /**
+   * The runner's logger bound to topic, partition, offset and the record's traceId. Binding a logger costs
+   * microseconds, so it is made on first access: a handler on a hot path reads it only when it writes a line.
+   */
   readonly log: Logger;
   /** 1 on the first call for a record, then 2, 3, … on retries. */
   readonly attempt: number;
@@ -24,6 +27,24 @@ export interface HandlerContext {
  * false, or one whose `code` is listed in `poisonCodes` sends it to the dead-letter topic at once.
  */
 export type RecordHandler = (record: ConsumedRecord, context: HandlerContext) => Promise<void>;
+
+export interface BatchContext {
+  /** The runner's logger bound to topic and partition. */
+  readonly log: Logger;
+  /** A logger bound to one record's offset and traceId as well, like HandlerContext's; made on every call. */
+  logFor(record: ConsumedRecord): Logger;
+  /** Aborted when shutdown gives up waiting for this call; the batch is then left uncommitted for redelivery. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Processes consecutive records of one partition, in offset order, in one go (one store round trip, one produce
+ * request). Resolving means every record is done: the offset after the last one is committed. Throwing hands each
+ * record of the batch to the per-record handler, one by one with its retries and dead-lettering, so one poison record
+ * neither blocks nor dead-letters its neighbours: whatever the batch did before failing must therefore be safe to do
+ * again, as redelivery already requires.
+ */
+export type BatchHandler = (records: readonly ConsumedRecord[], context: BatchContext) => Promise<void>;
 
 export interface TopicPartition {
   readonly topic: string;
@@ -40,6 +61,15 @@ export interface ConsumerRunnerOptions {
   readonly groupId: string;
   readonly topics: readonly string[];
   readonly handler: RecordHandler;
+  /**
+   * Optional: handles the records queued for a partition together, up to `maxBatchSize`, instead of calling `handler`
+   * for each; `handler` remains the fallback for a batch that fails. Metrics still count records: a batch adds its
+   * size to the consumed counter, and the per-record fallback counts retries and dead letters as usual (the batch
+   * failure itself is not counted as a retry).
+   */
+  readonly handleBatch?: BatchHandler;
+  /** Most records in one handleBatch call. Default 500. */
+  readonly maxBatchSize?: number;
   readonly log: Logger;
   readonly metrics?: ConsumerMetrics;
   /** Defaults: maxAttempts 5 (the first call included), initialDelayMs 100, maxDelayMs 5000. */
@@ -54,7 +84,11 @@ export interface ConsumerRunnerOptions {
   readonly heartbeatIntervalMs?: number;
   /** How long a fetch may wait on the broker for new records; also bounds how long stop() waits for a fetch. */
   readonly maxWaitMs?: number;
-  /** Records fetched but not yet handled, across partitions, above which fetching pauses. Default 1000. */
+  /**
+   * Records fetched but not yet handled, across partitions, above which fetching pauses; it resumes below half of it,
+   * or below it while a partition has nothing queued. Records of a fetch already made are queued all the same (one
+   * fetch brings at most 1 MiB per partition), so that every partition gets its share. Default 1000.
+   */
   readonly maxBufferedRecords?: number;
   /** How often the lag gauge is refreshed when metrics are given. Default 10 000 ms. */
   readonly lagIntervalMs?: number;
@@ -77,7 +111,11 @@ export interface ConsumerRunner {
 
 interface PartitionState {
   readonly key: string;
-  readonly queue: KafkaMessage[];
+  /** Bound to topic and partition, made once per assignment rather than once per record. */
+  readonly log: Logger;
+  readonly labels: { readonly topic: string; readonly group: string };
+  /** Replaced rather than emptied when a batch takes all of it, so taking a whole queue copies nothing. */
+  queue: KafkaMessage[];
   /** Offset after the last record queued; a refetch after a rebalance redelivers what is below it. */
   nextOffset: bigint;
   active: boolean;
@@ -85,6 +123,9 @@ interface PartitionState {
 
 // What shutdown keeps for committing and leaving the group after waiting on handlers.
 const CLOSE_RESERVE_MS = 2000;
+// Kafka's own default (max.partition.fetch.bytes): bounds what one fetch adds to the buffer for each partition.
+const FETCH_BYTES_PER_PARTITION = 1024 * 1024;
+const DEFAULT_MAX_BATCH_SIZE = 500;
 const STREAM_RESTART_POLICY: RetryPolicy = {
   maxAttempts: Number.POSITIVE_INFINITY,
   initialDelayMs: 500,
@@ -93,12 +134,13 @@ const STREAM_RESTART_POLICY: RetryPolicy = {
 
 /**
  * Joins `groupId` and consumes `topics` from the group's committed offsets (the earliest offset for a partition the
- * group never committed), handing each record to `handler` one at a time per partition, in offset order, with
- * partitions processed concurrently. An offset is committed only after its record was handled or dead-lettered.
- * Resolves once the group is joined and the stream is open.
+ * group never committed), handing each record to `handler` one at a time per partition (or the queued records of a
+ * partition to `handleBatch` together), in offset order, with partitions processed concurrently. An offset is
+ * committed only after its record was handled or dead-lettered. Resolves once the group is joined and the stream is
+ * open.
  */
 export async function startConsumer(options: ConsumerRunnerOptions): Promise<ConsumerRunner> {
-  const { connection, groupId, handler } = options;
+  const { connection, groupId, handler, handleBatch } = options;
   const topics = [...options.topics];
   if (typeof groupId !== 'string' || groupId === '') {
     throw KafkaErrors.create('KAFKA_CONFIG_INVALID', 'groupId must be a non-empty string');
@@ -108,6 +150,13 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
   }
   if (typeof handler !== 'function') {
     throw KafkaErrors.create('KAFKA_CONFIG_INVALID', 'handler must be a function');
+  }
+  if (handleBatch !== undefined && typeof handleBatch !== 'function') {
+    throw KafkaErrors.create('KAFKA_CONFIG_INVALID', 'handleBatch must be a function when given');
+  }
+  const maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
+  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) {
+    throw KafkaErrors.create('KAFKA_CONFIG_INVALID', `maxBatchSize must be an integer >= 1, got ${maxBatchSize}`);
   }
   const policy = resolveRetryPolicy(options.retry);
   const poisonCodes = new Set(options.poisonCodes ?? []);
@@ -126,6 +175,7 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
     heartbeatInterval,
     rebalanceTimeout: Math.max(sessionTimeout, 60_000),
     maxWaitTime: options.maxWaitMs ?? 500,
+    maxBytesPerPartition: FETCH_BYTES_PER_PARTITION,
     highWaterMark: Math.min(maxBuffered, 1024),
     // Services start before anything was published: let the broker create the topics rather than fail the join.
     autocreateTopics: true,
@@ -139,7 +189,10 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
   const handlerAbort = new AbortController();
   let stream: MessagesStream<Buffer, Buffer, string, Buffer> | undefined;
   let streamPaused = false;
+  let pauseScheduled = false;
   let buffered = 0;
+  /** Partitions with at least one record queued. */
+  let queuedPartitions = 0;
   let stopping: Promise<void> | undefined;
   let restarting = false;
   let lagTimer: NodeJS.Timeout | undefined;
@@ -154,8 +207,7 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
     for (const [key, state] of partitions) {
       if (!owned.has(key)) {
         // Revoked: its new owner resumes from the committed offset; an in-flight record here finishes uncommitted.
-        buffered -= state.queue.length;
-        state.queue.length = 0;
+        clearQueue(state);
         partitions.delete(key);
       }
     }
@@ -165,10 +217,35 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
   consumer.on('consumer:group:join', onGroupJoin);
 
   function resumeIfDrained(): void {
-    if (streamPaused && buffered <= maxBuffered / 2 && !stopping) {
+    if (!streamPaused || stopping) {
+      return;
+    }
+    // A fetch covers every assigned partition, so a partition that ran dry while others still hold records only gets
+    // more by fetching for all of them; the buffer stays bounded by the limit plus one fetch.
+    if (buffered <= maxBuffered / 2 || (buffered < maxBuffered && queuedPartitions < owned.size)) {
       streamPaused = false;
       stream?.resume();
     }
+  }
+
+  /**
+   * The stream pushes a fetch response record by record in one synchronous run, one partition after the other.
+   * Pausing in the middle would hold the later partitions' records back in the stream while the first one's are
+   * handled, leaving their workers idle; pausing once the response is queued still stops the next fetch (the
+   * stream schedules it on a later tick and checks for a pause first).
+   */
+  function pauseAfterThisDelivery(): void {
+    if (streamPaused || pauseScheduled) {
+      return;
+    }
+    pauseScheduled = true;
+    process.nextTick(() => {
+      pauseScheduled = false;
+      if (buffered >= maxBuffered && !streamPaused && !stopping) {
+        streamPaused = true;
+        stream?.pause();
+      }
+    });
   }
 
   function onMessage(message: KafkaMessage): void {
@@ -178,18 +255,27 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
     const key = `${message.topic}:${message.partition}`;
     let state = partitions.get(key);
     if (!state) {
-      state = { key, queue: [], nextOffset: -1n, active: false };
+      state = {
+        key,
+        log: log.child({ topic: message.topic, partition: message.partition }),
+        labels: { topic: message.topic, group: groupId },
+        queue: [],
+        nextOffset: -1n,
+        active: false,
+      };
       partitions.set(key, state);
     }
     if (message.offset < state.nextOffset) {
       return;
     }
     state.nextOffset = message.offset + 1n;
+    if (state.queue.length === 0) {
+      queuedPartitions += 1;
+    }
     state.queue.push(message);
     buffered += 1;
-    if (buffered >= maxBuffered && !streamPaused) {
-      streamPaused = true;
-      stream?.pause();
+    if (buffered >= maxBuffered) {
+      pauseAfterThisDelivery();
     }
     if (!state.active) {
       state.active = true;
@@ -199,65 +285,166 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
     }
   }
 
+  /** Removes up to `max` records from the head of the partition's queue. */
+  function take(state: PartitionState, max: number): KafkaMessage[] {
+    const { queue } = state;
+    if (queue.length === 0) {
+      return queue;
+    }
+    let taken: KafkaMessage[];
+    if (queue.length <= max) {
+      taken = queue;
+      state.queue = [];
+    } else if (max === 1) {
+      // shift() moves the array's start in place; splice() would copy the rest of a long queue for every record.
+      taken = [queue.shift() as KafkaMessage];
+    } else {
+      taken = queue.splice(0, max);
+    }
+    buffered -= taken.length;
+    if (state.queue.length === 0) {
+      queuedPartitions -= 1;
+    }
+    resumeIfDrained();
+    return taken;
+  }
+
+  function clearQueue(state: PartitionState): void {
+    if (state.queue.length > 0) {
+      buffered -= state.queue.length;
+      queuedPartitions -= 1;
+      state.queue = [];
+    }
+  }
+
+  function markDone(state: PartitionState, message: KafkaMessage): void {
+    if (partitions.get(state.key) === state) {
+      committer.mark({
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset + 1n,
+        leaderEpoch: message.leaderEpoch,
+      });
+    }
+  }
+
   async function runPartition(state: PartitionState): Promise<void> {
+    // Started from the first record of a delivery: wait for the rest of it, so the first batch holds all of it.
+    await Promise.resolve();
     try {
       while (!stopping && partitions.get(state.key) === state) {
-        const message = state.queue.shift();
-        if (!message) {
+        const messages = take(state, handleBatch ? maxBatchSize : 1);
+        if (messages.length === 0) {
           break;
         }
-        buffered -= 1;
-        resumeIfDrained();
-        const finished = await processRecord(message);
-        if (!finished) {
+        if (handleBatch) {
+          if (!(await processBatch(state, handleBatch, messages))) {
+            break;
+          }
+          continue;
+        }
+        const message = messages[0] as KafkaMessage;
+        if (!(await processRecord(state, message, toConsumedRecord(message)))) {
           break;
         }
-        if (partitions.get(state.key) === state) {
-          committer.mark({
-            topic: message.topic,
-            partition: message.partition,
-            offset: message.offset + 1n,
-            leaderEpoch: message.leaderEpoch,
-          });
-        }
+        markDone(state, message);
       }
     } catch (error) {
-      // processRecord catches handler and publish errors; reaching here is a bug, and the partition must not go quiet.
-      log.error({ err: error, partition: state.key }, 'kafka partition worker crashed');
+      // The process functions catch handler and publish errors; reaching here is a bug, and the partition must not go
+      // quiet.
+      state.log.error({ err: error }, 'kafka partition worker crashed');
     } finally {
       state.active = false;
     }
   }
 
+  /**
+   * Hands `messages` to the batch handler and marks the last one done, or, when the batch fails, handles them one by
+   * one, marking each. Resolves false when shutdown or a revocation left some of them unhandled.
+   */
+  async function processBatch(
+    state: PartitionState,
+    batchHandler: BatchHandler,
+    messages: KafkaMessage[],
+  ): Promise<boolean> {
+    // Made once: a record without a valid traceparent gets a new trace, which the fallback must not make anew.
+    const records = messages.map(toConsumedRecord);
+    const startedAt = performance.now();
+    try {
+      await batchHandler(records, {
+        log: state.log,
+        logFor: (record) => recordLogger(state, record),
+        signal: handlerAbort.signal,
+      });
+      metrics?.eventsConsumed.inc(state.labels, records.length);
+      if (state.log.isLevelEnabled('debug')) {
+        state.log.debug(
+          { ...batchSpan(records), durationMs: Math.round(performance.now() - startedAt) },
+          'kafka batch handled',
+        );
+      }
+      markDone(state, messages[messages.length - 1] as KafkaMessage);
+      return true;
+    } catch (error) {
+      if (stopping) {
+        state.log.warn(
+          { err: error, ...batchSpan(records) },
+          'kafka batch handler failed during shutdown, left for redelivery',
+        );
+        return false;
+      }
+      state.log.warn(
+        { err: error, ...batchSpan(records) },
+        'kafka batch handler failed, handling its records one by one',
+      );
+    }
+    for (let index = 0; index < messages.length; index++) {
+      if (stopping || partitions.get(state.key) !== state) {
+        return false;
+      }
+      const message = messages[index] as KafkaMessage;
+      if (!(await processRecord(state, message, records[index] as ConsumedRecord))) {
+        return false;
+      }
+      markDone(state, message);
+    }
+    return true;
+  }
+
   /** Resolves true when the record is done with (handled or dead-lettered), false when shutdown abandoned it. */
-  async function processRecord(message: KafkaMessage): Promise<boolean> {
-    const record = toConsumedRecord(message);
-    const recordLog = log.child({
-      topic: record.topic,
-      partition: record.partition,
-      offset: String(record.offset),
-      traceId: record.traceId,
-    });
-    const labels = { topic: record.topic, group: groupId };
+  async function processRecord(state: PartitionState, message: KafkaMessage, record: ConsumedRecord): Promise<boolean> {
+    let bound: Logger | undefined;
+    const recordLog = (): Logger => {
+      bound ??= recordLogger(state, record);
+      return bound;
+    };
     for (let attempt = 1; ; attempt++) {
       const startedAt = performance.now();
       try {
-        await handler(record, { log: recordLog, attempt, signal: handlerAbort.signal });
-        metrics?.eventsConsumed.inc(labels);
-        recordLog.info({ attempt, durationMs: Math.round(performance.now() - startedAt) }, 'kafka event handled');
+        await handler(record, {
+          get log() {
+            return recordLog();
+          },
+          attempt,
+          signal: handlerAbort.signal,
+        });
+        metrics?.eventsConsumed.inc(state.labels);
+        if (state.log.isLevelEnabled('debug')) {
+          recordLog().debug({ attempt, durationMs: Math.round(performance.now() - startedAt) }, 'kafka event handled');
+        }
         return true;
       } catch (error) {
         const poison = isPoison(error, poisonCodes);
         if (poison || attempt >= policy.maxAttempts) {
-          return deadLetter(message, record, attempt, error, recordLog);
+          return deadLetter(message, record, attempt, error, state, recordLog());
         }
         if (stopping) {
-          recordLog.warn({ err: error, attempt }, 'kafka event handler failed during shutdown, left for redelivery');
+          recordLog().warn({ err: error, attempt }, 'kafka event handler failed during shutdown, left for redelivery');
           return false;
         }
         const delayMs = retryDelayMs(attempt, policy);
-        metrics?.eventsRetried.inc(labels);
-        recordLog.warn({ err: error, attempt, retryInMs: delayMs }, 'kafka event handler failed, will retry');
+        metrics?.eventsRetried.inc(state.labels);
+        recordLog().warn({ err: error, attempt, retryInMs: delayMs }, 'kafka event handler failed, will retry');
         if (!(await sleepUnlessAborted(delayMs, stopAbort.signal))) {
           return false;
         }
@@ -270,6 +457,7 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
     record: ConsumedRecord,
     attempts: number,
     error: unknown,
+    state: PartitionState,
     recordLog: Logger,
   ): Promise<boolean> {
     const topic = deadLetterTopic(record.topic, groupId);
@@ -279,7 +467,7 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
     for (let failures = 1; ; failures++) {
       try {
         await deadLetterProducer.publish(topic, letter);
-        metrics?.eventsDeadLettered.inc({ topic: record.topic, group: groupId, code });
+        metrics?.eventsDeadLettered.inc({ ...state.labels, code });
         recordLog.warn({ err: error, attempts, errorCode: code, deadLetterTopic: topic }, 'kafka event dead-lettered');
         return true;
       } catch (publishError) {
@@ -353,8 +541,7 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
     stopAbort.abort();
     stream?.pause();
     for (const state of partitions.values()) {
-      buffered -= state.queue.length;
-      state.queue.length = 0;
+      clearQueue(state);
     }
     const drained = await settlesWithin(
       Promise.allSettled([...workers]),
@@ -420,6 +607,18 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
       return stopping;
     },
   });
+}
+
+function recordLogger(state: PartitionState, record: ConsumedRecord): Logger {
+  return state.log.child({ offset: String(record.offset), traceId: record.traceId });
+}
+
+function batchSpan(records: readonly ConsumedRecord[]): { records: number; firstOffset: string; lastOffset: string } {
+  return {
+    records: records.length,
+    firstOffset: String(records[0]?.offset),
+    lastOffset: String(records[records.length - 1]?.offset),
+  };
 }
 
 function keysOf(assignments: readonly GroupAssignment[]): Set<string> {

@@ -39,7 +39,10 @@ export interface EventProducerOptions {
   readonly connection: KafkaConnection;
   readonly log: Logger;
   readonly metrics?: ProducerMetrics;
-  /** How long a record waits for others to share its produce request. Default 5 ms. */
+  /**
+   * How long a record waits for others to share its produce request. Default 5 ms. With 0, records published in the
+   * same synchronous run still share one.
+   */
   readonly lingerMs?: number;
   /** Most records in one produce request. Default 500. */
   readonly maxBatchSize?: number;
@@ -111,6 +114,7 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
   const queue: PendingPublish[] = [];
   const unsettled = new Set<PendingPublish>();
   let lingerTimer: NodeJS.Timeout | undefined;
+  let flushQueued = false;
   let inflight: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
 
@@ -172,8 +176,20 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
     if (inflight) {
       return;
     }
-    if (queue.length >= maxBatchSize || lingerMs <= 0) {
+    if (queue.length >= maxBatchSize) {
       flush();
+      return;
+    }
+    if (lingerMs <= 0) {
+      // No waiting for later publishes, but those made in the same synchronous run (a batch handler publishing all
+      // its results at once) still share one request: flushing at once would send the first of them alone.
+      if (!flushQueued) {
+        flushQueued = true;
+        queueMicrotask(() => {
+          flushQueued = false;
+          flush();
+        });
+      }
       return;
     }
     lingerTimer ??= setTimeout(flush, lingerMs);

@@ -1,6 +1,8 @@
 export { defaultRetryPolicy, type RetryPolicy, retryDelayMs } from './backoff.ts';
 export type { ConsumedRecord } from './consumed-record.ts';
 export {
+  type BatchContext,
+  type BatchHandler,
   type ConsumerRunner,
   type ConsumerRunnerOptions,
   type HandlerContext,
