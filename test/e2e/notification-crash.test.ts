@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { EventTypes } from '@orderflow/contracts';
+import {
+  byOrder,
+  getStats,
+  getStock,
+  listNotifications,
+  listOrders,
+  type NotificationView,
+  notificationSummary,
+  placeAcceptedOrder,
+  uniqueId,
+} from './support/api.ts';
+import { eventually } from './support/eventually.ts';
+import { BACKENDS, withSystem } from './support/system.ts';
+
+// notification-service is killed (SIGKILL: no shutdown, no offset commit) while orders keep coming. Orders are still
+// accepted, confirmed and counted without it; once it is back it sends every notification it missed, and none it had
+// already sent.
+
+const PRODUCT = 'A001';
+/** Orders placed by concurrent clients; notification-service is killed in the middle of them. */
+const FLOWING = 24;
+const CLIENTS = 3;
+/** notification-service is killed as soon as this many orders were accepted, while their events are in flight. */
+const KILL_AFTER = 8;
+/** Orders placed once the process is gone, so some events are certainly published while nobody notifies. */
+const WHILE_DOWN = 6;
+const ORDERS = FLOWING + WHILE_DOWN;
+
+for (const backend of BACKENDS) {
+  test(`notification-service killed while orders flow catches up after a restart, sending each notification once (${backend})`, async (t) => {
+    await withSystem(t, backend, async (system) => {
+      const { order, stock, notification, analytics } = await system.startAll();
+      const stockBefore = await getStock(stock, PRODUCT);
+      const run = uniqueId('e2e-crash');
+      const orderIds = Array.from({ length: ORDERS }, (_, index) => `${run}-${String(index).padStart(2, '0')}`);
+
+      let sentBeforeKill: NotificationView[] = [];
+      let killing: Promise<void> | undefined;
+      let dead = false;
+      /** Orders whose POST started after the process was gone: the old process never saw any of their events. */
+      const placedWhileDown = new Set<string>();
+      let accepted = 0;
+      const place = async (orderId: string) => {
+        const down = dead;
+        await placeAcceptedOrder(order, { orderId, productId: PRODUCT, quantity: 1 });
+        if (down) placedWhileDown.add(orderId);
+        accepted += 1;
+        if (accepted === KILL_AFTER) {
+          // Not awaited by the clients: orders keep arriving while the process dies.
+          killing = (async () => {
+            sentBeforeKill = (await listNotifications(notification)).filter((n) => n.status === 'SENT');
+            await notification.kill();
+            dead = true;
+          })();
+        }
+      };
+      const queue = orderIds.slice(0, FLOWING);
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async () => {
+          for (let orderId = queue.shift(); orderId !== undefined; orderId = queue.shift()) await place(orderId);
+        }),
+      );
+      await killing;
+      for (const orderId of orderIds.slice(FLOWING)) await place(orderId);
+
+      // Without notification-service the rest of the system carries on: every order confirmed, stock and analytics
+      // up to date, order-service ready.
+      await eventually(`all ${ORDERS} orders confirmed while notification-service is down`, async () => {
+        const confirmed = new Set((await listOrders(order, 'CONFIRMED')).map((view) => view.orderId));
+        assert.deepEqual(
+          orderIds.filter((orderId) => !confirmed.has(orderId)),
+          [],
+        );
+      });
+      assert.equal(await getStock(stock, PRODUCT), stockBefore - ORDERS);
+      await eventually('analytics counted every order while notification-service is down', async () => {
+        const { totals } = await getStats(analytics);
+        assert.deepEqual([totals.orders, totals.confirmed], [ORDERS, ORDERS]);
+      });
+      assert.equal((await order.request('GET', '/health/ready')).status, 200);
+
+      const restarted = await system.start('notification-service');
+      const notifications = await eventually(
+        'every notification sent after the restart',
+        async () => {
+          const all = await listNotifications(restarted);
+          assert.equal(all.filter((n) => n.status === 'SENT').length, 2 * ORDERS);
+          return all;
+        },
+        { timeoutMs: 45_000 },
+      );
+
+      // Exactly the expected notifications per order, each recorded once.
+      assert.equal(new Set(notifications.map((n) => n.id)).size, notifications.length, 'no notification id twice');
+      const perOrder = byOrder(notifications);
+      assert.deepEqual([...perOrder.keys()].sort(), orderIds);
+      for (const orderId of orderIds) {
+        assert.deepEqual(
+          notificationSummary(perOrder.get(orderId)!),
+          [
+            `${EventTypes.orderCreated} log SENT Order received`,
+            `${EventTypes.stockReserved} log SENT Order confirmed`,
+          ],
+          orderId,
+        );
+      }
+
+      // What was sent before the kill stays sent: not attempted again, not sent again by the new process.
+      assert.ok(sentBeforeKill.length > 0, 'some notifications were sent before the kill');
+      const final = new Map(notifications.map((n) => [n.id, n]));
+      for (const before of sentBeforeKill) {
+        const after = final.get(before.id)!;
+        assert.deepEqual([after.attempts, after.sentAt], [before.attempts, before.sentAt], before.id);
+      }
+      const alreadySent = new Set(sentBeforeKill.map((n) => n.id));
+      // The new process delivers each missing notification once: the log channel's delivery is its `notification`
+      // line. Orders placed while it was down were never seen by the old process, so all of theirs are among them.
+      const missedByOldProcess = notifications.filter((n) => placedWhileDown.has(n.orderId)).map((n) => n.id);
+      assert.ok(missedByOldProcess.length >= 2 * WHILE_DOWN);
+      const delivered = await eventually('the restarted process logged its deliveries', async () => {
+        const ids = restarted.logged({ msg: 'notification' }).map((line) => String(line.notificationId));
+        for (const id of missedByOldProcess) assert.ok(ids.includes(id), `${id} delivered after the restart`);
+        return ids;
+      });
+      assert.equal(new Set(delivered).size, delivered.length, `delivered twice: ${duplicates(delivered).join(', ')}`);
+      assert.deepEqual(
+        delivered.filter((id) => alreadySent.has(id)),
+        [],
+        'sent again after the restart',
+      );
+    });
+  });
+}
+
+function duplicates(ids: readonly string[]): string[] {
+  return ids.filter((id, index) => ids.indexOf(id) !== index);
+}

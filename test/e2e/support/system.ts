@@ -1,0 +1,225 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type LoggedChild, type LogLine, spawnLogged } from './child-process.ts';
+import { eventually } from './eventually.ts';
+import { type HttpResult, type RequestOptions, requestJson } from './http.ts';
+import { leaseRedisDatabase, type RedisDatabase } from './redis-db.ts';
+
+// The whole system as separate processes, the way it runs in production: our broker (packages/broker/src/bin.ts)
+// and each service's main.ts, configured only through the environment, on ports they pick themselves (PORT=0, read
+// back from their "Server listening" line) so parallel runs never collide. One System is one data set: a fresh
+// broker directory, a fresh SQLite directory or a leased, flushed Redis database.
+
+export const BACKENDS = ['redis', 'sqlite'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+export const ServiceNames = ['order-service', 'stock-service', 'notification-service', 'analytics-service'] as const;
+export type ServiceName = (typeof ServiceNames)[number];
+
+export const ADMIN_TOKEN = 'e2e-admin-token';
+/** The shortest session the services accept: a killed instance's partitions move on after this. */
+export const SESSION_TIMEOUT = '6s';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BROKER_BIN = join(ROOT, 'packages', 'broker', 'src', 'bin.ts');
+const entryOf = (name: ServiceName) => join(ROOT, 'services', name, 'src', 'main.ts');
+const LISTENING = /^Server listening at (http:\/\/127\.0\.0\.1:\d+)$/;
+const START_TIMEOUT_MS = 30_000;
+
+export interface Service {
+  readonly name: ServiceName;
+  /** `stock-service#2` for the second instance started in this system. */
+  readonly label: string;
+  readonly url: string;
+  readonly lines: readonly LogLine[];
+  request<T>(method: string, path: string, options?: RequestOptions): Promise<HttpResult<T>>;
+  /** The log lines whose fields equal every field of `fields` (msg included, when given). */
+  logged(fields: Readonly<Record<string, unknown>>): LogLine[];
+  /** SIGKILL: no shutdown hook runs, no offset is committed, the group keeps its partitions for the session. */
+  kill(): Promise<void>;
+  /** SIGTERM, the graceful stop; resolves with the exit code. */
+  stop(): Promise<number | string>;
+  /** SIGSTOP / SIGCONT: the process stays in its group but does nothing, like a long pause. */
+  pause(): void;
+  resume(): void;
+}
+
+export interface Services {
+  readonly order: Service;
+  readonly stock: Service;
+  readonly notification: Service;
+  readonly analytics: Service;
+}
+
+export interface System {
+  readonly backend: Backend;
+  /** KAFKA_BROKERS for clients of the test itself. */
+  readonly bootstrap: string;
+  /** Starts one more instance of `name` and resolves once it answers /health/ready with 200. */
+  start(name: ServiceName, env?: Readonly<Record<string, string>>): Promise<Service>;
+  /** One instance of each service, started side by side; `env` adds variables per service. */
+  startAll(env?: Partial<Record<ServiceName, Readonly<Record<string, string>>>>): Promise<Services>;
+  close(): Promise<void>;
+  /** Every process's warnings, errors and last lines, for a failed test's report. */
+  report(): string;
+  /** Writes every process's full output under `dir`. */
+  saveLogs(dir: string): void;
+}
+
+export async function startSystem(backend: Backend): Promise<System> {
+  const dir = mkdtempSync(join(tmpdir(), `orderflow-e2e-${backend}-`));
+  const children: LoggedChild[] = [];
+  const instances = new Map<ServiceName, number>();
+  let redis: RedisDatabase | undefined;
+  let broker: LoggedChild | undefined;
+
+  async function close(): Promise<void> {
+    // Nothing is graceful here: the data set is discarded, and SIGKILL cannot hang.
+    for (const child of children) child.signal('SIGKILL');
+    await Promise.all(children.map((child) => child.exited));
+    try {
+      await redis?.release();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  try {
+    if (backend === 'redis') redis = await leaseRedisDatabase();
+    broker = spawnLogged('broker', [BROKER_BIN, '--port', '0', '--data-dir', join(dir, 'broker')], baseEnv());
+    children.push(broker);
+    const listening = await broker.waitForLine((line) => line.msg === 'broker listening', '"broker listening"');
+    const bootstrap = `127.0.0.1:${Number(listening.port)}`;
+
+    const serviceEnv = (name: ServiceName, env: Readonly<Record<string, string>>): Record<string, string> => ({
+      ...baseEnv(),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      KAFKA_BROKERS: bootstrap,
+      KAFKA_SESSION_TIMEOUT: SESSION_TIMEOUT,
+      ORDERFLOW_DATA_DIR: join(dir, 'data'),
+      LOG_LEVEL: 'info',
+      ...(redis === undefined ? {} : { REDIS_URL: redis.url }),
+      ...(name === 'stock-service' ? { ADMIN_TOKEN } : {}),
+      ...env,
+    });
+
+    async function start(name: ServiceName, env: Readonly<Record<string, string>> = {}): Promise<Service> {
+      const instance = (instances.get(name) ?? 0) + 1;
+      instances.set(name, instance);
+      const child = spawnLogged(`${name}#${instance}`, [entryOf(name)], serviceEnv(name, env));
+      children.push(child);
+      const line = await child.waitForLine((l) => LISTENING.test(l.msg), '"Server listening"', START_TIMEOUT_MS);
+      const service = serviceOf(name, child, LISTENING.exec(line.msg)![1]!);
+      await eventually(
+        `${child.label} ready`,
+        async () => {
+          if (!child.isRunning()) throw new Error(`${child.label} exited; stderr: ${child.stderr.join('\n')}`);
+          const ready = await service.request<unknown>('GET', '/health/ready');
+          if (ready.status !== 200) throw new Error(`/health/ready ${ready.status}: ${JSON.stringify(ready.body)}`);
+        },
+        { timeoutMs: START_TIMEOUT_MS },
+      );
+      return service;
+    }
+
+    return {
+      backend,
+      bootstrap,
+      start,
+      async startAll(env = {}) {
+        const [order, stock, notification, analytics] = await Promise.all(
+          ServiceNames.map((name) => start(name, env[name])),
+        );
+        return { order: order!, stock: stock!, notification: notification!, analytics: analytics! };
+      },
+      close,
+      report: () => children.map(describeChild).join('\n'),
+      saveLogs(target) {
+        mkdirSync(target, { recursive: true });
+        for (const child of children) {
+          const text = child.lines.map((line) => JSON.stringify(line)).join('\n');
+          writeFileSync(join(target, `${child.label}.log`), `${text}\n${child.stderr.join('\n')}\n`);
+        }
+      },
+    };
+  } catch (error) {
+    if (broker !== undefined) process.stderr.write(`${children.map(describeChild).join('\n')}\n`);
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * Runs `scenario` against a fresh system and always tears it down. On failure the test's report gets every
+ * process's warnings and errors, and the full logs are kept in a directory it names.
+ */
+export async function withSystem(
+  t: TestContext,
+  backend: Backend,
+  scenario: (system: System) => Promise<void>,
+): Promise<void> {
+  const system = await startSystem(backend);
+  try {
+    await scenario(system);
+  } catch (error) {
+    const logs = mkdtempSync(join(tmpdir(), 'orderflow-e2e-logs-'));
+    system.saveLogs(logs);
+    t.diagnostic(`full logs of every process: ${logs}\n${system.report()}`);
+    throw error;
+  } finally {
+    await system.close();
+  }
+}
+
+function serviceOf(name: ServiceName, child: LoggedChild, url: string): Service {
+  return {
+    name,
+    label: child.label,
+    url,
+    lines: child.lines,
+    request: (method, path, options) => requestJson(method, `${url}${path}`, options),
+    logged: (fields) =>
+      child.lines.filter((line) => Object.entries(fields).every(([key, value]) => line[key] === value)),
+    async kill() {
+      child.signal('SIGKILL');
+      await child.exited;
+    },
+    async stop() {
+      child.signal('SIGTERM');
+      return child.exited;
+    },
+    pause: () => child.signal('SIGSTOP'),
+    resume: () => child.signal('SIGCONT'),
+  };
+}
+
+/**
+ * Only what node needs: the test's own REDIS_URL, LOG_LEVEL or KAFKA_* must not leak into a service. Start-up is
+ * most of a scenario's time on two cores; node's compile cache (keyed by file content, so never stale) cuts it.
+ */
+function baseEnv(): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', NODE_COMPILE_CACHE: join(tmpdir(), 'orderflow-e2e-compile-cache') };
+}
+
+const PINO_WARN = 40;
+
+function describeChild(child: LoggedChild): string {
+  const serious = child.lines.filter(
+    (line) =>
+      line.level === 'warn' || line.level === 'error' || line.level === 'fatal' || Number(line.level) >= PINO_WARN,
+  );
+  const tail = child.lines.slice(-10);
+  const show = (lines: readonly LogLine[]) => lines.map((line) => `    ${JSON.stringify(line)}`.slice(0, 600));
+  return [
+    `${child.label} (pid ${child.pid}, ${child.isRunning() ? 'running' : 'exited'}, ${child.lines.length} lines)`,
+    `  warnings and errors (${serious.length}, last 15):`,
+    ...show(serious.slice(-15)),
+    '  last lines:',
+    ...show(tail),
+    ...(child.stderr.length === 0 ? [] : ['  stderr:', ...child.stderr.slice(-20).map((text) => `    ${text}`)]),
+  ].join('\n');
+}
