@@ -19,6 +19,8 @@ test('contenders on separate connections: exactly one claims the key and one tak
     { length: 4 },
     () => new Worker(new URL('./fixtures/sqlite-contender.ts', import.meta.url), { workerData }),
   );
+  // Listen for exits now: a worker may exit before the last result arrives, and a late `once` would wait forever.
+  const exited = workers.map((worker) => once(worker, 'exit'));
   const ready = workers.map((worker) => nextMessage(worker));
   await Promise.all(ready);
   // Every contender has its connection open; release them all at once.
@@ -26,7 +28,7 @@ test('contenders on separate connections: exactly one claims the key and one tak
   Atomics.store(start, 0, 1);
   Atomics.notify(start, 0);
   const outcomes = await Promise.all(results);
-  await Promise.all(workers.map((worker) => once(worker, 'exit')));
+  await Promise.all(exited);
   assert.deepEqual(
     await Promise.all(ready),
     workers.map(() => ({ ready: true })),
