@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { type LoggedChild, type LogLine, spawnLogged } from './child-process.ts';
-import { eventually } from './eventually.ts';
 import { type HttpResult, type RequestOptions, requestJson } from './http.ts';
 import { leaseRedisDatabase, type RedisDatabase } from './redis-db.ts';
 
@@ -27,7 +27,8 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BROKER_BIN = join(ROOT, 'packages', 'broker', 'src', 'bin.ts');
 const entryOf = (name: ServiceName) => join(ROOT, 'services', name, 'src', 'main.ts');
 const LISTENING = /^Server listening at (http:\/\/127\.0\.0\.1:\d+)$/;
-const START_TIMEOUT_MS = 30_000;
+/** Generous: four services starting side by side on two cores, or waiting for a dead member's session to end. */
+const START_TIMEOUT_MS = 45_000;
 
 export interface Service {
   readonly name: ServiceName;
@@ -114,15 +115,17 @@ export async function startSystem(backend: Backend): Promise<System> {
       children.push(child);
       const line = await child.waitForLine((l) => LISTENING.test(l.msg), '"Server listening"', START_TIMEOUT_MS);
       const service = serviceOf(name, child, LISTENING.exec(line.msg)![1]!);
-      await eventually(
-        `${child.label} ready`,
-        async () => {
-          if (!child.isRunning()) throw new Error(`${child.label} exited; stderr: ${child.stderr.join('\n')}`);
-          const ready = await service.request<unknown>('GET', '/health/ready');
-          if (ready.status !== 200) throw new Error(`/health/ready ${ready.status}: ${JSON.stringify(ready.body)}`);
-        },
-        { timeoutMs: START_TIMEOUT_MS },
-      );
+      // Readiness includes the consumer's place in its group, which can take a rebalance or a dead member's session.
+      const deadline = performance.now() + START_TIMEOUT_MS;
+      for (let status = 0; status !== 200; ) {
+        if (!child.isRunning()) throw new Error(`${child.label} exited; stderr: ${child.stderr.join('\n')}`);
+        if (performance.now() > deadline) throw new Error(`${child.label} not ready within ${START_TIMEOUT_MS} ms`);
+        status = await service.request('GET', '/health/ready').then(
+          (ready) => ready.status,
+          () => 0,
+        );
+        if (status !== 200) await delay(100);
+      }
       return service;
     }
 
