@@ -102,6 +102,10 @@ for (const backend of BACKENDS) {
           remaining,
           Array.from({ length: STOCK }, (_, level) => level),
         );
+        const rejectedLevels = [...published.values()]
+          .filter((outcome) => outcome.type === EventTypes.stockRejected)
+          .map((outcome) => outcome.level);
+        assert.deepEqual(new Set(rejectedLevels), new Set([0]), 'an order is rejected only once nothing is left');
         const confirmedIds = new Set(decided.confirmed.map((view) => view.orderId));
         for (const [orderId, outcome] of published) {
           assert.equal(outcome.type === EventTypes.stockReserved, confirmedIds.has(orderId), orderId);
