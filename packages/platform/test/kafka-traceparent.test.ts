@@ -79,3 +79,18 @@ test('formats back to the header it parsed and extracts the trace id', () => {
   assert.equal(traceIdOf(SPEC_EXAMPLE), '4bf92f3577b34da6a3ce929d0e0e4736');
   assert.equal(traceIdOf('nope'), undefined);
 });
+
+test('ids stay unique and well-formed across many spans and traces', () => {
+  // Far more than one pool of random bytes holds, so ids come from several refills.
+  const parentIds = new Set<string>();
+  const traceIds = new Set<string>();
+  for (let i = 0; i < 5000; i++) {
+    const child = parseTraceparent(continueTraceparent(SPEC_EXAMPLE));
+    const started = parseTraceparent(startTraceparent());
+    assert.ok(child && started);
+    parentIds.add(child.parentId).add(started.parentId);
+    traceIds.add(started.traceId);
+  }
+  assert.equal(parentIds.size, 10_000);
+  assert.equal(traceIds.size, 5000);
+});

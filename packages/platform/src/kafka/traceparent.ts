@@ -76,11 +76,28 @@ function newParentId(): string {
   return randomId(8, ZERO_PARENT_ID);
 }
 
+// Every published record gets a new parent id: one randomBytes call each costs microseconds, one call per pool of
+// ids does not. Trace ids need to be unique, not secret, so handing them out of a pool is safe (Node's randomUUID
+// pools the same way).
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolOffset = 0;
+  }
+  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
+}
+
 function randomId(bytes: number, invalid: string): string {
-  let id = randomBytes(bytes).toString('hex');
+  let id = randomHex(bytes);
   // All-zero ids are invalid per spec; the odds are negligible but the header must never be rejected downstream.
   while (id === invalid) {
-    id = randomBytes(bytes).toString('hex');
+    id = randomHex(bytes);
   }
   return id;
 }
