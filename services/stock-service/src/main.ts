@@ -14,7 +14,7 @@ import {
 } from '@orderflow/platform';
 import { buildApp } from './app.ts';
 import { openStockStore } from './open-stock-store.ts';
-import { createReservationHandler } from './reservation-handler.ts';
+import { createReservationBatchHandler, createReservationHandler } from './reservation-handler.ts';
 import { SERVICE_NAME, type StockConfig, stockConfigSpec } from './stock-config.ts';
 import { createStockMetrics } from './stock-metrics.ts';
 import { resolveSeed } from './stock-seed.ts';
@@ -26,6 +26,8 @@ const CONSUMER_SHUTDOWN_MS = 7000;
 // giving up on a record. Poison records still go to the dead-letter topic at once.
 const HANDLER_RETRY = { maxAttempts: 1000, initialDelayMs: 100, maxDelayMs: 5000 };
 const CONSUMER_START_RETRY = { maxAttempts: Number.MAX_SAFE_INTEGER, initialDelayMs: 500, maxDelayMs: 10_000 };
+// Orders of one partition decided in one store round trip and published in one request.
+const ORDER_BATCH_SIZE = 500;
 
 let config: StockConfig;
 let seed: Map<string, number>;
@@ -49,9 +51,10 @@ if (seeded.seeded) log.info({ products: seed.size, created: seeded.created }, 's
 else log.info('stock catalogue already seeded, seed left unused');
 
 const connection = kafkaConnectionFromConfig(config);
-// No linger: each partition's handler waits for its publish before taking the next record, so lingering only adds
-// latency; publishes of other partitions still share a request while one is in flight.
-const producer = createEventProducer({ connection, log, metrics, lingerMs: 0 });
+// No linger: a batch publishes all its results at once, which share a request without waiting, and then waits for
+// them before taking its next batch, so lingering only adds latency; publishes of other partitions still gather
+// while a request is in flight. A request holds a whole batch's results (two events per reserved order).
+const producer = createEventProducer({ connection, log, metrics, lingerMs: 0, maxBatchSize: 2 * ORDER_BATCH_SIZE });
 let consumer: ConsumerRunner | undefined;
 let stopping = false;
 
@@ -81,7 +84,9 @@ consumer = await startConsumerUntilStopped();
 
 /** Kafka may come up after us (compose, a laptop): keep trying while HTTP reports not ready. */
 async function startConsumerUntilStopped(): Promise<ConsumerRunner | undefined> {
-  const handler = createReservationHandler({ store, producer, metrics: createStockMetrics(metrics.registry) });
+  const deps = { store, producer, metrics: createStockMetrics(metrics.registry) };
+  const handler = createReservationHandler(deps);
+  const handleBatch = createReservationBatchHandler(deps);
   for (let attempt = 1; !stopping; attempt++) {
     try {
       const runner = await startConsumer({
@@ -89,6 +94,8 @@ async function startConsumerUntilStopped(): Promise<ConsumerRunner | undefined> 
         groupId: ConsumerGroups.stock,
         topics: Subscriptions[ConsumerGroups.stock],
         handler,
+        handleBatch,
+        maxBatchSize: ORDER_BATCH_SIZE,
         log: log.child({ component: 'order-consumer' }),
         metrics,
         retry: HANDLER_RETRY,

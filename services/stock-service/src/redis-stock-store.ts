@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { parseReservationRecord } from './reservation-record.ts';
 import type {
   ProductStock,
+  ReservationRequest,
   ReservationResult,
   RestockResult,
   SeedResult,
@@ -15,24 +16,39 @@ import type {
 // slot, which is what lets one script touch a level and a reservation record atomically there too.
 
 /**
- * The hot path: one round trip per event. A recorded decision wins over everything (redelivery); otherwise check,
- * decrement and record happen in this one script, so nothing can run between the check and the decrement.
+ * The hot path: one round trip for a whole batch of orders. KEYS[1] holds the levels and KEYS[i + 1] order i's record;
+ * ARGV[1] is the decision time, ARGV[2] the retention, then each order's product and quantity. Orders are applied in
+ * the order given, each as on its own: a recorded decision wins over everything (redelivery, or the same order earlier
+ * in the batch); otherwise check, decrement and record happen here, where nothing can run between the check and the
+ * decrement. Returns a replayed flag and the record for every order.
  */
 const RESERVE = `
-local recorded = redis.call('GET', KEYS[2])
-if recorded then return {1, recorded} end
-local level = redis.call('HGET', KEYS[1], ARGV[1])
-local decision
-if not level then
-  decision = 'unknown-product|0'
-elseif tonumber(level) >= tonumber(ARGV[2]) then
-  decision = 'reserved|' .. redis.call('HINCRBY', KEYS[1], ARGV[1], -tonumber(ARGV[2]))
-else
-  decision = 'insufficient|' .. level
+local results = {}
+for i = 1, #KEYS - 1 do
+  local key = KEYS[i + 1]
+  local product = ARGV[2 * i + 1]
+  local quantity = ARGV[2 * i + 2]
+  local recorded = redis.call('GET', key)
+  if recorded then
+    results[2 * i - 1] = 1
+    results[2 * i] = recorded
+  else
+    local level = redis.call('HGET', KEYS[1], product)
+    local decision
+    if not level then
+      decision = 'unknown-product|0'
+    elseif tonumber(level) >= tonumber(quantity) then
+      decision = 'reserved|' .. redis.call('HINCRBY', KEYS[1], product, -tonumber(quantity))
+    else
+      decision = 'insufficient|' .. level
+    end
+    local record = decision .. '|' .. ARGV[1] .. '|' .. quantity .. '|' .. product
+    redis.call('SET', key, record, 'PX', ARGV[2])
+    results[2 * i - 1] = 0
+    results[2 * i] = record
+  end
 end
-local record = decision .. '|' .. ARGV[3] .. '|' .. ARGV[2] .. '|' .. ARGV[1]
-redis.call('SET', KEYS[2], record, 'PX', ARGV[4])
-return {0, record}
+return results
 `;
 
 // The marker and the levels change together, so two instances starting at once seed exactly once between them.
@@ -70,7 +86,7 @@ export interface RedisStockStoreOptions {
 
 export function createRedisStockStore(options: RedisStockStoreOptions): StockStore {
   const { redis, keyPrefix, locks, reservationRetentionMs } = options;
-  const reserve = defineRedisScript(redis, 'stockReserve', 2, RESERVE);
+  const reserve = defineBatchScript(redis, 'stockReserveBatch', RESERVE);
   const seed = defineRedisScript(redis, 'stockSeed', 2, SEED);
   const set = defineRedisScript(redis, 'stockSet', 2, SET);
   const restock = defineRedisScript(redis, 'stockRestock', 2, RESTOCK);
@@ -79,16 +95,26 @@ export function createRedisStockStore(options: RedisStockStoreOptions): StockSto
   const seededKey = `${keyPrefix}{stock}:seeded`;
   const reservationKey = (orderId: string) => `${keyPrefix}{stock}:reservation:${orderId}`;
 
+  async function reserveMany(requests: readonly ReservationRequest[], now: number): Promise<ReservationResult[]> {
+    if (requests.length === 0) return [];
+    const keys = [levelsKey];
+    const args: (string | number)[] = [now, reservationRetentionMs];
+    for (const { orderId, productId, quantity } of requests) {
+      keys.push(reservationKey(orderId));
+      args.push(productId, quantity);
+    }
+    const replies = (await redisCall(() => reserve(keys, args))) as (number | string)[];
+    return requests.map(({ orderId }, i) => ({
+      record: parseReservationRecord(orderId, replies[2 * i + 1] as string),
+      replayed: replies[2 * i] === 1,
+    }));
+  }
+
   return {
     locks,
+    reserveMany,
     async reserve(request, now): Promise<ReservationResult> {
-      const [replayed, record] = (await redisCall(() =>
-        reserve(
-          [levelsKey, reservationKey(request.orderId)],
-          [request.productId, request.quantity, now, reservationRetentionMs],
-        ),
-      )) as [number, string];
-      return { record: parseReservationRecord(request.orderId, record), replayed: replayed === 1 };
+      return (await reserveMany([request], now))[0]!;
     },
     async seed(levels): Promise<SeedResult> {
       const args: (string | number)[] = [new Date().toISOString()];
@@ -123,4 +149,19 @@ export function createRedisStockStore(options: RedisStockStoreOptions): StockSto
       await redisCall(() => redis.ping());
     },
   };
+}
+
+/**
+ * Like the platform's defineRedisScript, for a script whose number of keys varies with the batch: the count goes
+ * first on every call. Every key is still declared, as Redis Cluster requires of a script.
+ */
+function defineBatchScript(
+  redis: Redis,
+  name: string,
+  lua: string,
+): (keys: string[], args: (string | number)[]) => Promise<unknown> {
+  const commands = redis as unknown as Record<string, ((...args: (string | number)[]) => Promise<unknown>) | undefined>;
+  if (commands[name] === undefined) redis.defineCommand(name, { lua });
+  const command = commands[name]!;
+  return (keys, args) => command.call(redis, keys.length, ...keys, ...args);
 }

@@ -1,7 +1,14 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { createPurger, type DistributedLock, immediateTransaction, PlatformErrors } from '@orderflow/platform';
 import { toReservationRecord } from './reservation-record.ts';
-import type { ReservationResult, RestockResult, SeedResult, SetStockResult, StockStore } from './stock-store.ts';
+import type {
+  ReservationRequest,
+  ReservationResult,
+  RestockResult,
+  SeedResult,
+  SetStockResult,
+  StockStore,
+} from './stock-store.ts';
 
 // Same model as the Redis store: a level and the highest accepted fencing token per product, and each order's
 // decision with an expiry. Every method is one BEGIN IMMEDIATE transaction, which serialises writers across
@@ -81,6 +88,35 @@ export function createSqliteStockStore(options: SqliteStockStoreOptions): StockS
   );
   const purge = createPurger(PURGE_INTERVAL_MS, (now) => purgeReservations.run(now));
 
+  /** One order's check, decrement and record; runs inside the caller's transaction. */
+  function decide(request: ReservationRequest, now: number): ReservationResult {
+    const { orderId, productId, quantity } = request;
+    const recorded = findReservation.get(orderId, now) as ReservationRow | undefined;
+    if (recorded !== undefined) {
+      const record = toReservationRecord({
+        orderId,
+        productId: recorded.product_id,
+        quantity: recorded.quantity,
+        decidedAt: recorded.decided_at,
+        outcome: recorded.outcome,
+        level: recorded.level,
+      });
+      return { record, replayed: true };
+    }
+    purge(now);
+    const current = findLevel.get(productId) as LevelRow | undefined;
+    let outcome: 'reserved' | 'insufficient' | 'unknown-product' = 'unknown-product';
+    let level = 0;
+    if (current !== undefined) {
+      const after = decrement.get(quantity, productId, quantity) as { available: number } | undefined;
+      outcome = after === undefined ? 'insufficient' : 'reserved';
+      level = after === undefined ? current.available : after.available;
+    }
+    recordReservation.run(orderId, productId, quantity, outcome, level, now, now + reservationRetentionMs);
+    const record = toReservationRecord({ orderId, productId, quantity, decidedAt: now, outcome, level });
+    return { record, replayed: false };
+  }
+
   function ensureOpen(): void {
     if (!db.isOpen) throw PlatformErrors.create('STORE_UNAVAILABLE', 'the SQLite stock database is closed');
   }
@@ -89,33 +125,12 @@ export function createSqliteStockStore(options: SqliteStockStoreOptions): StockS
     locks,
     async reserve(request, now): Promise<ReservationResult> {
       ensureOpen();
-      const { orderId, productId, quantity } = request;
-      return immediateTransaction(db, () => {
-        const recorded = findReservation.get(orderId, now) as ReservationRow | undefined;
-        if (recorded !== undefined) {
-          const record = toReservationRecord({
-            orderId,
-            productId: recorded.product_id,
-            quantity: recorded.quantity,
-            decidedAt: recorded.decided_at,
-            outcome: recorded.outcome,
-            level: recorded.level,
-          });
-          return { record, replayed: true };
-        }
-        purge(now);
-        const current = findLevel.get(productId) as LevelRow | undefined;
-        let outcome: 'reserved' | 'insufficient' | 'unknown-product' = 'unknown-product';
-        let level = 0;
-        if (current !== undefined) {
-          const after = decrement.get(quantity, productId, quantity) as { available: number } | undefined;
-          outcome = after === undefined ? 'insufficient' : 'reserved';
-          level = after === undefined ? current.available : after.available;
-        }
-        recordReservation.run(orderId, productId, quantity, outcome, level, now, now + reservationRetentionMs);
-        const record = toReservationRecord({ orderId, productId, quantity, decidedAt: now, outcome, level });
-        return { record, replayed: false };
-      });
+      return immediateTransaction(db, () => decide(request, now));
+    },
+    async reserveMany(requests, now): Promise<ReservationResult[]> {
+      ensureOpen();
+      if (requests.length === 0) return [];
+      return immediateTransaction(db, () => requests.map((request) => decide(request, now)));
     },
     async seed(levels): Promise<SeedResult> {
       ensureOpen();

@@ -62,6 +62,12 @@ export interface StockStore {
    * never decrements twice.
    */
   reserve(request: ReservationRequest, now: number): Promise<ReservationResult>;
+  /**
+   * reserve() for several orders in one atomic step (one round trip), applied in the order given: the results, one
+   * per request in the same order, are those of calling reserve() for each in turn, an order repeated in the batch
+   * included (its later occurrences are replays). All get `now` as their decision time.
+   */
+  reserveMany(requests: readonly ReservationRequest[], now: number): Promise<ReservationResult[]>;
   /** Seeds the catalogue the first time it is called on a store; later calls change nothing. */
   seed(levels: ReadonlyMap<string, number>): Promise<SeedResult>;
   list(): Promise<ProductStock[]>;

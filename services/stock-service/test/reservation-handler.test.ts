@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { after, beforeEach, describe, test } from 'node:test';
 import { createEvent, EventPoisonCodes, EventTypes, encodeEvent, Topics } from '@orderflow/contracts';
 import { type ConsumedRecord, createLogger, PoisonEventError, startTraceparent, traceIdOf } from '@orderflow/platform';
-import { createReservationHandler } from '../src/reservation-handler.ts';
+import { createReservationBatchHandler, createReservationHandler } from '../src/reservation-handler.ts';
 import type { StockStore } from '../src/stock-store.ts';
 import { type FakeProducer, fakeProducer } from './fake-producer.ts';
-import { sqliteBackend, type TestStore } from './store-backends.ts';
+import { backends, sqliteBackend, type TestStore } from './store-backends.ts';
 
 const log = createLogger({ name: 'handler-test', level: 'silent' });
 const context = { log, attempt: 1, signal: new AbortController().signal };
+const batchContext = { log, logFor: () => log, signal: new AbortController().signal };
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
 
 const opened: TestStore[] = [];
@@ -157,5 +158,131 @@ describe('the order-created handler', () => {
     await handle(consumed(encodeEvent(other)), context);
     assert.equal(producer.published.length, 0);
     assert.equal(await store.get('A001'), 10);
+  });
+});
+
+describe('the order-created batch handler', () => {
+  const levels = new Map([
+    ['A001', 10],
+    ['A002', 1],
+  ]);
+  async function seeded(data: TestStore): Promise<StockStore> {
+    opened.push(data);
+    const { store: fresh } = await data.open();
+    await fresh.seed(levels);
+    return fresh;
+  }
+  /** What was published, without the traceparents, whose parent ids are new on every publish. */
+  const withoutSpans = (published: FakeProducer['published']) =>
+    published.map(({ topic, key, event }) => ({
+      topic,
+      key,
+      event: { ...event, traceparent: traceIdOf(event.traceparent) },
+    }));
+
+  function mixedBatch(): ConsumedRecord[] {
+    const other = createEvent(
+      EventTypes.stockChanged,
+      { productId: 'A001', available: 0, reason: 'ADJUSTED' },
+      { source: '/test' },
+    );
+    return [
+      orderRecord('o-1', 'A001', 3),
+      orderRecord('o-2', 'A002', 2),
+      orderRecord('o-1', 'A001', 3),
+      consumed(encodeEvent(other)),
+      orderRecord('o-3', 'B999', 1),
+      orderRecord('o-4', 'A002', 1),
+      orderRecord('o-5', 'A002', 1),
+      orderRecord('o-6', 'A001', 7),
+      orderRecord('o-7', 'A001', 1),
+      orderRecord('o-2', 'A002', 2),
+    ];
+  }
+
+  for (const backend of backends) {
+    test(`with duplicates and insufficient stock it publishes what one-by-one handling does (${backend.name})`, async () => {
+      const records = mixedBatch();
+      const oneByOneStore = await seeded(backend.fresh());
+      const oneByOne = fakeProducer();
+      const handleOne = createReservationHandler({ store: oneByOneStore, producer: oneByOne, now: () => NOW });
+      for (const record of records) await handleOne(record, context);
+
+      const batchStore = await seeded(backend.fresh());
+      const batched = fakeProducer();
+      const handleBatch = createReservationBatchHandler({ store: batchStore, producer: batched, now: () => NOW });
+      await handleBatch(records, batchContext);
+
+      assert.deepEqual(withoutSpans(batched.published), withoutSpans(oneByOne.published));
+      assert.deepEqual(await batchStore.list(), await oneByOneStore.list());
+      assert.deepEqual(await batchStore.list(), [
+        { productId: 'A001', available: 0 },
+        { productId: 'A002', available: 0 },
+      ]);
+      assert.deepEqual(
+        batched.published
+          .filter(({ event }) => event.type !== EventTypes.stockChanged)
+          .map(
+            ({ event }) =>
+              `${event.type === EventTypes.stockReserved ? 'reserved' : 'rejected'}:${(event.data as { orderId: string }).orderId}`,
+          ),
+        [
+          'reserved:o-1',
+          'rejected:o-2',
+          'reserved:o-1',
+          'rejected:o-3',
+          'reserved:o-4',
+          'rejected:o-5',
+          'reserved:o-6',
+          'rejected:o-7',
+          'rejected:o-2',
+        ],
+      );
+      const results = batched.published.filter(({ event }) => event.type !== EventTypes.stockChanged);
+      const orders = records.filter((record) => record !== records[3]);
+      assert.deepEqual(
+        results.map(({ event }) => traceIdOf(event.traceparent)),
+        orders.map((record) => record.traceId),
+        "each result continues its own record's trace",
+      );
+    });
+  }
+
+  test('an undecodable record fails the batch before anything is reserved or published', async () => {
+    const handleBatch = createReservationBatchHandler({ store, producer, now: () => NOW });
+    await assert.rejects(
+      handleBatch(
+        [orderRecord('o-1', 'A001', 3), consumed(Buffer.from('{"not":')), orderRecord('o-2', 'A001', 1)],
+        batchContext,
+      ),
+      (error: unknown) => error instanceof PoisonEventError && error.code === EventPoisonCodes.malformedJson,
+    );
+    assert.equal(producer.published.length, 0);
+    assert.equal(await store.get('A001'), 10);
+  });
+
+  test('a failed publish fails the batch; its records handled again republish the decisions without decrementing', async () => {
+    const handleBatch = createReservationBatchHandler({ store, producer, now: () => NOW });
+    const records = [orderRecord('o-1', 'A001', 3), orderRecord('o-2', 'A001', 4), orderRecord('o-3', 'A002', 5)];
+    producer.failNext(1);
+    await assert.rejects(handleBatch(records, batchContext), { code: 'KAFKA_PUBLISH_FAILED' });
+    assert.equal(await store.get('A001'), 3, 'the reservations were recorded before the publish failed');
+    producer.published.length = 0;
+    for (const record of records) await handle(record, { ...context, attempt: 2 });
+    assert.equal(await store.get('A001'), 3);
+    assert.equal(await store.get('A002'), 1);
+    assert.deepEqual(
+      producer.published
+        .filter(({ event }) => event.type !== EventTypes.stockChanged)
+        .map(({ event }) => [event.type, event.data]),
+      [
+        [EventTypes.stockReserved, { orderId: 'o-1', productId: 'A001', quantity: 3, remaining: 7 }],
+        [EventTypes.stockReserved, { orderId: 'o-2', productId: 'A001', quantity: 4, remaining: 3 }],
+        [
+          EventTypes.stockRejected,
+          { orderId: 'o-3', productId: 'A002', quantity: 5, reason: 'INSUFFICIENT_STOCK', available: 1 },
+        ],
+      ],
+    );
   });
 });

@@ -13,7 +13,7 @@ import {
   type KafkaConnection,
   startConsumer,
 } from '@orderflow/platform';
-import { createReservationHandler } from '../src/reservation-handler.ts';
+import { createReservationBatchHandler, createReservationHandler } from '../src/reservation-handler.ts';
 import type { StockStore } from '../src/stock-store.ts';
 import { type TopicWatcher, watchTopics } from './stock-topic-watcher.ts';
 import { backends, type TestStore } from './store-backends.ts';
@@ -51,57 +51,63 @@ for (const backend of backends) {
       rmSync(dataDir, { recursive: true, force: true });
     });
 
-    test('is repaired on redelivery: one decrement, the recorded result published', async () => {
-      let reachedPublish!: () => void;
-      const publishing = new Promise<void>((resolve) => {
-        reachedPublish = resolve;
-      });
-      // The dying instance: its publishes never get an acknowledgement.
-      const dying: EventProducer = {
-        publish: () => {
-          reachedPublish();
-          return new Promise(() => {});
-        },
-        close: async () => {},
-      };
-      const first = await startConsumer({
-        connection,
-        groupId: ConsumerGroups.stock,
-        topics: [Topics.orders],
-        handler: createReservationHandler({ store, producer: dying }),
-        log,
-        shutdownTimeoutMs: 3000,
-      });
-      const orders = createEventProducer({ connection: { ...connection, clientId: 'order-service' }, log });
-      producers.push(orders);
-      const event = createEvent(
-        EventTypes.orderCreated,
-        { orderId: 'crash-1', productId: 'A001', quantity: 4, createdAt: new Date().toISOString() },
-        { source: '/orderflow/order-service' },
-      );
-      await orders.publish(Topics.orders, { key: 'crash-1', value: encodeEvent(event) });
-      await publishing;
-      assert.equal(await store.get('A001'), 6, 'the decision was recorded before the crash');
-      await first.stop();
-
-      const producer = createEventProducer({ connection, log });
-      producers.push(producer);
-      const second = await startConsumer({
-        connection,
-        groupId: ConsumerGroups.stock,
-        topics: [Topics.orders],
+    for (const mode of ['one by one', 'in batches'] as const) {
+      const handlers = (producer: EventProducer) => ({
         handler: createReservationHandler({ store, producer }),
-        log,
+        ...(mode === 'in batches' ? { handleBatch: createReservationBatchHandler({ store, producer }) } : {}),
       });
-      try {
-        const [result] = await watcher.waitFor(
-          (seen) => seen.event?.type === EventTypes.stockReserved && seen.event.data.orderId === 'crash-1',
+
+      test(`handled ${mode}, it is repaired on redelivery: one decrement, the recorded result published`, async () => {
+        const orderId = `crash-${mode === 'in batches' ? 'batch' : 'single'}`;
+        const before = (await store.get('A001'))!;
+        const { promise: publishing, resolve: reachedPublish } = Promise.withResolvers<void>();
+        // The dying instance: its publishes never get an acknowledgement.
+        const dying: EventProducer = {
+          publish: () => {
+            reachedPublish();
+            return new Promise(() => {});
+          },
+          close: async () => {},
+        };
+        const first = await startConsumer({
+          connection,
+          groupId: ConsumerGroups.stock,
+          topics: [Topics.orders],
+          ...handlers(dying),
+          log,
+          shutdownTimeoutMs: 3000,
+        });
+        const orders = createEventProducer({ connection: { ...connection, clientId: 'order-service' }, log });
+        producers.push(orders);
+        const event = createEvent(
+          EventTypes.orderCreated,
+          { orderId, productId: 'A001', quantity: 4, createdAt: new Date().toISOString() },
+          { source: '/orderflow/order-service' },
         );
-        assert.deepEqual(result!.event!.data, { orderId: 'crash-1', productId: 'A001', quantity: 4, remaining: 6 });
-        assert.equal(await store.get('A001'), 6);
-      } finally {
-        await second.stop();
-      }
-    });
+        await orders.publish(Topics.orders, { key: orderId, value: encodeEvent(event) });
+        await publishing;
+        assert.equal(await store.get('A001'), before - 4, 'the decision was recorded before the crash');
+        await first.stop();
+
+        const producer = createEventProducer({ connection, log });
+        producers.push(producer);
+        const second = await startConsumer({
+          connection,
+          groupId: ConsumerGroups.stock,
+          topics: [Topics.orders],
+          ...handlers(producer),
+          log,
+        });
+        try {
+          const [result] = await watcher.waitFor(
+            (seen) => seen.event?.type === EventTypes.stockReserved && seen.event.data.orderId === orderId,
+          );
+          assert.deepEqual(result!.event!.data, { orderId, productId: 'A001', quantity: 4, remaining: before - 4 });
+          assert.equal(await store.get('A001'), before - 4);
+        } finally {
+          await second.stop();
+        }
+      });
+    }
   });
 }

@@ -28,7 +28,7 @@ import {
   traceIdOf,
 } from '@orderflow/platform';
 import { buildApp } from '../src/app.ts';
-import { createReservationHandler } from '../src/reservation-handler.ts';
+import { createReservationBatchHandler, createReservationHandler } from '../src/reservation-handler.ts';
 import type { StockStore } from '../src/stock-store.ts';
 import { type Seen, type TopicWatcher, watchTopics } from './stock-topic-watcher.ts';
 import { backends, type TestStore } from './store-backends.ts';
@@ -70,6 +70,7 @@ for (const backend of backends) {
         groupId: ConsumerGroups.stock,
         topics: [Topics.orders],
         handler: createReservationHandler({ store, producer }),
+        handleBatch: createReservationBatchHandler({ store, producer }),
         log,
         poisonCodes: Object.values(EventPoisonCodes),
       });

@@ -110,6 +110,72 @@ for (const backend of backends) {
       assert.equal(await second.get('HOT'), 0);
     });
 
+    test('a batch decides as the same reservations made one by one: duplicates replay, stock never below zero', async () => {
+      const levels = { A001: 5, A002: 1 };
+      const { store: oneByOne } = await fresh(levels);
+      const { store: batched } = await fresh(levels);
+      // Decided before the batch, as a redelivery across batches would find it.
+      await oneByOne.reserve(order('o-0', 'A001', 1), NOW);
+      await batched.reserve(order('o-0', 'A001', 1), NOW);
+      const requests = [
+        order('o-0', 'A001', 1),
+        order('o-1', 'A001', 3),
+        order('o-2', 'A001', 3),
+        order('o-1', 'A001', 3),
+        order('o-3', 'A002', 1),
+        order('o-4', 'A002', 1),
+        order('o-5', 'NOPE', 1),
+        order('o-2', 'A001', 3),
+        order('o-6', 'A001', 1),
+        order('o-7', 'A001', 1),
+      ];
+      const expected = [];
+      for (const request of requests) expected.push(await oneByOne.reserve(request, NOW + 1000));
+      const results = await batched.reserveMany(requests, NOW + 1000);
+      assert.deepEqual(results, expected);
+      assert.deepEqual(
+        results.map(({ record, replayed }) => `${record.orderId}:${record.outcome}${replayed ? ':replayed' : ''}`),
+        [
+          'o-0:reserved:replayed',
+          'o-1:reserved',
+          'o-2:insufficient',
+          'o-1:reserved:replayed',
+          'o-3:reserved',
+          'o-4:insufficient',
+          'o-5:unknown-product',
+          'o-2:insufficient:replayed',
+          'o-6:reserved',
+          'o-7:insufficient',
+        ],
+      );
+      assert.deepEqual(await batched.list(), await oneByOne.list());
+      assert.deepEqual(await batched.list(), [
+        { productId: 'A001', available: 0 },
+        { productId: 'A002', available: 0 },
+      ]);
+      assert.deepEqual(await batched.reserveMany([], NOW), []);
+    });
+
+    test('batches racing over two connections still reserve exactly the stock there is', async () => {
+      const { store, data } = await fresh({ HOT: 50 });
+      const { store: second } = await data.open();
+      const batches = Array.from({ length: 8 }, (_, b) =>
+        Array.from({ length: 25 }, (_, i) => order(`o-${b}-${i}`, 'HOT', 1)),
+      );
+      const results = (
+        await Promise.all(batches.map((batch, b) => (b % 2 === 0 ? store : second).reserveMany(batch, NOW)))
+      ).flat();
+      const remaining = results
+        .map(({ record }) => (record.outcome === 'reserved' ? record.remaining : undefined))
+        .filter((level) => level !== undefined);
+      assert.deepEqual(
+        remaining.sort((a, b) => a - b),
+        Array.from({ length: 50 }, (_, i) => i),
+      );
+      assert.equal(results.filter(({ record }) => record.outcome === 'insufficient').length, 150);
+      assert.equal(await store.get('HOT'), 0);
+    });
+
     test('seeding happens once: later seeds change nothing, not even for new products', async () => {
       const { store } = await fresh();
       assert.deepEqual(
