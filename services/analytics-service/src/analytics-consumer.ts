@@ -7,7 +7,7 @@ import {
   type RetryPolicy,
   startConsumer,
 } from '@orderflow/platform';
-import { createAnalyticsHandler } from './analytics-handler.ts';
+import { createAnalyticsBatchHandler, createAnalyticsHandler } from './analytics-handler.ts';
 import type { AnalyticsMetrics } from './analytics-metrics.ts';
 import type { AnalyticsStore } from './analytics-store.ts';
 
@@ -28,18 +28,27 @@ export interface AnalyticsConsumerOptions {
   readonly now?: () => number;
 }
 
-/** Joins the analytics-service group on order-topic and stock-topic and counts every event it is handed. */
+/** Most events of one partition counted in one store round trip: the runner's maxBatchSize. */
+export const EVENT_BATCH_SIZE = 500;
+
+/**
+ * Joins the analytics-service group on order-topic and stock-topic and counts every event it is handed, the queued
+ * records of a partition together.
+ */
 export function startAnalyticsConsumer(options: AnalyticsConsumerOptions): Promise<ConsumerRunner> {
   const { connection, store, log, metrics, analyticsMetrics, now } = options;
+  const deps = {
+    store,
+    ...(analyticsMetrics === undefined ? {} : { metrics: analyticsMetrics }),
+    ...(now === undefined ? {} : { now }),
+  };
   return startConsumer({
     connection,
     groupId: ConsumerGroups.analytics,
     topics: ANALYTICS_TOPICS,
-    handler: createAnalyticsHandler({
-      store,
-      ...(analyticsMetrics === undefined ? {} : { metrics: analyticsMetrics }),
-      ...(now === undefined ? {} : { now }),
-    }),
+    handler: createAnalyticsHandler(deps),
+    handleBatch: createAnalyticsBatchHandler(deps),
+    maxBatchSize: EVENT_BATCH_SIZE,
     log,
     metrics,
     poisonCodes: Object.values(EventPoisonCodes),

@@ -42,6 +42,11 @@ export interface AnalyticsStore {
    * `now` decides whether the event's minute is still inside the 24 h time series window and becomes `updatedAt`.
    */
   count(event: CountedEvent, now: number): Promise<boolean>;
+  /**
+   * count() for several events in one atomic step (one round trip), in the order given: one result per event, those
+   * of calling count() for each in turn (a second copy of an event within the batch is not counted).
+   */
+  countMany(events: readonly CountedEvent[], now: number): Promise<boolean[]>;
   totals(): Promise<Totals>;
   /** Undefined for a product no counted event was about. */
   product(productId: string): Promise<ProductStats | undefined>;

@@ -1,6 +1,7 @@
-import { defineRedisScript, redisCall } from '@orderflow/platform';
+import { redisCall } from '@orderflow/platform';
 import type { Redis } from 'ioredis';
 import type { AnalyticsStore, Counts, ProductStats, TopProductsBy, Totals } from './analytics-store.ts';
+import type { CountedEvent } from './counted-event.ts';
 import { bucketExpiresAt, bucketMinute, denseBuckets } from './minute-window.ts';
 
 // Keys, all under the `{analytics}` hash tag so that they share one Redis Cluster slot and one script may touch them
@@ -15,31 +16,80 @@ import { bucketExpiresAt, bucketMinute, denseBuckets } from './minute-window.ts'
 const COUNTER_FIELDS = ['orders', 'quantity', 'confirmed', 'rejected'] as const;
 
 /**
- * The whole of counting an event, in one round trip: claiming the id and every increment happen in this script, so
- * an event is counted entirely or not at all, and exactly once however many consumers apply it at the same time.
- * Scores in the rankings are negated so that ZRANGE lists the highest first with ties by product id ascending,
- * the same order SQLite's ORDER BY gives.
+ * The whole of counting a batch of events, in one round trip. KEYS[1..3] are the totals and the two rankings, then
+ * each event i has its seen, product and minute keys at KEYS[3i + 1..3i + 3]; ARGV[1] is the dedupe retention, ARGV[2]
+ * the time of counting, then seven arguments per event: product, the four increments, the rejection reason ('' for
+ * none) and when its minute bucket expires ('0' when it is outside the window). Claiming an id and adding its
+ * increments happen in this one script, so an event is counted entirely or not at all, and exactly once however many
+ * consumers apply it at the same time; events are claimed in the order given, so a second copy in the batch is not
+ * counted. The increments of the events claimed are summed per key first and written once per key. Scores in the
+ * rankings are negated so that ZRANGE lists the highest first with ties by product id ascending, the same order
+ * SQLite's ORDER BY gives. Returns 1 (counted) or 0 (counted before) per event.
  */
 const COUNT = `
-if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end
-local inWindow = ARGV[8] ~= '0'
 local fields = {'orders', 'quantity', 'confirmed', 'rejected'}
-for i, field in ipairs(fields) do
-  local by = tonumber(ARGV[i + 2])
-  if by ~= 0 then
-    redis.call('HINCRBY', KEYS[2], field, by)
-    redis.call('HINCRBY', KEYS[3], field, by)
-    if inWindow then redis.call('HINCRBY', KEYS[4], field, by) end
+local sums, keys, expiries = {}, {}, {}
+local ranked, products = {}, {}
+local reasons, reasonNames = {}, {}
+local results = {}
+local function add(key, base)
+  local sum = sums[key]
+  if not sum then
+    sum = {0, 0, 0, 0}
+    sums[key] = sum
+    keys[#keys + 1] = key
+  end
+  for f = 1, 4 do sum[f] = sum[f] + tonumber(ARGV[base + f]) end
+end
+for i = 1, (#KEYS - 3) / 3 do
+  local base = 3 + 7 * (i - 1)
+  if redis.call('SET', KEYS[3 * i + 1], '1', 'NX', 'PX', ARGV[1]) then
+    results[i] = 1
+    add(KEYS[1], base)
+    add(KEYS[3 * i + 2], base)
+    local expiresAt = ARGV[base + 6]
+    if expiresAt ~= '0' then
+      add(KEYS[3 * i + 3], base)
+      expiries[KEYS[3 * i + 3]] = expiresAt
+    end
+    local reason = ARGV[base + 5]
+    if reason ~= '' then
+      if not reasons[reason] then
+        reasons[reason] = 0
+        reasonNames[#reasonNames + 1] = reason
+      end
+      reasons[reason] = reasons[reason] + 1
+    end
+    local orders = tonumber(ARGV[base + 1])
+    if orders ~= 0 then
+      local product = ARGV[base]
+      local rank = ranked[product]
+      if not rank then
+        rank = {0, 0}
+        ranked[product] = rank
+        products[#products + 1] = product
+      end
+      rank[1] = rank[1] + orders
+      rank[2] = rank[2] + tonumber(ARGV[base + 2])
+    end
+  else
+    results[i] = 0
   end
 end
-if ARGV[7] ~= '' then redis.call('HINCRBY', KEYS[2], 'rejected:' .. ARGV[7], 1) end
-if ARGV[3] ~= '0' then
-  redis.call('ZINCRBY', KEYS[5], -tonumber(ARGV[4]), ARGV[2])
-  redis.call('ZINCRBY', KEYS[6], -tonumber(ARGV[3]), ARGV[2])
+for _, key in ipairs(keys) do
+  local sum = sums[key]
+  for f = 1, 4 do
+    if sum[f] ~= 0 then redis.call('HINCRBY', key, fields[f], sum[f]) end
+  end
+  if expiries[key] then redis.call('PEXPIREAT', key, expiries[key]) end
 end
-if inWindow then redis.call('PEXPIREAT', KEYS[4], ARGV[8]) end
-redis.call('HSET', KEYS[2], 'updatedAt', ARGV[9])
-return 1
+for _, reason in ipairs(reasonNames) do redis.call('HINCRBY', KEYS[1], 'rejected:' .. reason, reasons[reason]) end
+for _, product in ipairs(products) do
+  redis.call('ZINCRBY', KEYS[2], -ranked[product][2], product)
+  redis.call('ZINCRBY', KEYS[3], -ranked[product][1], product)
+end
+if #keys > 0 then redis.call('HSET', KEYS[1], 'updatedAt', ARGV[2]) end
+return results
 `;
 
 export interface RedisAnalyticsStoreOptions {
@@ -53,41 +103,39 @@ export interface RedisAnalyticsStoreOptions {
 export function createRedisAnalyticsStore(options: RedisAnalyticsStoreOptions): AnalyticsStore {
   const { redis, dedupeRetentionMs } = options;
   const prefix = `${options.keyPrefix}{analytics}:`;
-  const count = defineRedisScript(redis, 'analyticsCount', 6, COUNT);
+  const count = defineBatchScript(redis, 'analyticsCountBatch', COUNT);
   const totalsKey = `${prefix}totals`;
   const rankingKey = (by: TopProductsBy) => `${prefix}top:${by}`;
   const productKey = (productId: string) => `${prefix}product:${productId}`;
   const minuteKey = (minute: number) => `${prefix}minute:${minute}`;
 
-  return {
-    async count(event, now) {
+  async function countMany(events: readonly CountedEvent[], now: number): Promise<boolean[]> {
+    if (events.length === 0) return [];
+    const keys = [totalsKey, rankingKey('quantity'), rankingKey('orders')];
+    const args: (string | number)[] = [dedupeRetentionMs, now];
+    for (const event of events) {
       const minute = bucketMinute(event.time, now);
       const { orders, quantity, confirmed, rejected } = event.increments;
-      const counted = await redisCall(() =>
-        count(
-          [
-            `${prefix}seen:${event.id}`,
-            totalsKey,
-            productKey(event.productId),
-            // Declared even when the event is outside the window, so the script always names the same keys.
-            minuteKey(minute ?? 0),
-            rankingKey('quantity'),
-            rankingKey('orders'),
-          ],
-          [
-            dedupeRetentionMs,
-            event.productId,
-            orders,
-            quantity,
-            confirmed,
-            rejected,
-            event.rejectionReason ?? '',
-            minute === undefined ? 0 : bucketExpiresAt(minute),
-            now,
-          ],
-        ),
+      // The minute key is declared even when the event is outside the window, so every event names three keys.
+      keys.push(`${prefix}seen:${event.id}`, productKey(event.productId), minuteKey(minute ?? 0));
+      args.push(
+        event.productId,
+        orders,
+        quantity,
+        confirmed,
+        rejected,
+        event.rejectionReason ?? '',
+        minute === undefined ? 0 : bucketExpiresAt(minute),
       );
-      return counted === 1;
+    }
+    const counted = (await redisCall(() => count(keys, args))) as number[];
+    return counted.map((flag) => flag === 1);
+  }
+
+  return {
+    countMany,
+    async count(event, now) {
+      return (await countMany([event], now))[0]!;
     },
     async totals(): Promise<Totals> {
       const hash = await redisCall(() => redis.hgetall(totalsKey));
@@ -144,4 +192,19 @@ async function execPipeline(pipeline: ReturnType<Redis['pipeline']>): Promise<un
     if (error) throw error;
     return reply;
   });
+}
+
+/**
+ * Like the platform's defineRedisScript, for a script whose number of keys varies with the batch: the count goes
+ * first on every call. Every key is still declared, as Redis Cluster requires of a script.
+ */
+function defineBatchScript(
+  redis: Redis,
+  name: string,
+  lua: string,
+): (keys: string[], args: (string | number)[]) => Promise<unknown> {
+  const commands = redis as unknown as Record<string, ((...args: (string | number)[]) => Promise<unknown>) | undefined>;
+  if (commands[name] === undefined) redis.defineCommand(name, { lua });
+  const command = commands[name]!;
+  return (keys, args) => command.call(redis, keys.length, ...keys, ...args);
 }

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { createPurger, immediateTransaction, PlatformErrors } from '@orderflow/platform';
 import type { AnalyticsStore, Counts, ProductStats, Totals } from './analytics-store.ts';
+import type { CountedEvent } from './counted-event.ts';
 import { bucketMinute, denseBuckets, minuteOf, WINDOW_MINUTES } from './minute-window.ts';
 
 // The same model as the Redis store, one table per level. Counting an event is one BEGIN IMMEDIATE transaction:
@@ -73,8 +74,8 @@ export function createSqliteAnalyticsStore(options: SqliteAnalyticsStoreOptions)
        updated_at = excluded.updated_at`,
   );
   const addRejection = db.prepare(
-    `INSERT INTO analytics_rejections (reason, rejected) VALUES (?, 1)
-     ON CONFLICT (reason) DO UPDATE SET rejected = rejected + 1`,
+    `INSERT INTO analytics_rejections (reason, rejected) VALUES (?, ?)
+     ON CONFLICT (reason) DO UPDATE SET rejected = rejected + excluded.rejected`,
   );
   const addProduct = db.prepare(
     `INSERT INTO analytics_products (product_id, orders, quantity, confirmed, rejected) VALUES (?, ?, ?, ?, ?)
@@ -111,6 +112,39 @@ export function createSqliteAnalyticsStore(options: SqliteAnalyticsStoreOptions)
     purgeMinutes.run(minuteOf(now) - WINDOW_MINUTES);
   });
 
+  /**
+   * Claims each event's id in the order given, then adds what the claimed ones increment, summed per row so that a
+   * batch writes each total, product and minute once. Runs inside the caller's transaction.
+   */
+  function countInTransaction(events: readonly CountedEvent[], now: number): boolean[] {
+    purge(now);
+    const totals: CountsRow = { ...NO_COUNTS };
+    const products = new Map<string, CountsRow>();
+    const minutes = new Map<number, CountsRow>();
+    const rejections = new Map<string, number>();
+    const fresh = events.map((event) => {
+      if (claim.run(event.id, now + dedupeRetentionMs, now).changes === 0) return false;
+      addTo(totals, event.increments);
+      addTo(rowOf(products, event.productId), event.increments);
+      const minute = bucketMinute(event.time, now);
+      if (minute !== undefined) addTo(rowOf(minutes, minute), event.increments);
+      if (event.rejectionReason !== undefined) {
+        rejections.set(event.rejectionReason, (rejections.get(event.rejectionReason) ?? 0) + 1);
+      }
+      return true;
+    });
+    if (!fresh.includes(true)) return fresh;
+    addTotals.run(totals.orders, totals.quantity, totals.confirmed, totals.rejected, now);
+    for (const [reason, count] of rejections) addRejection.run(reason, count);
+    for (const [productId, counts] of products) {
+      addProduct.run(productId, counts.orders, counts.quantity, counts.confirmed, counts.rejected);
+    }
+    for (const [minute, counts] of minutes) {
+      addMinute.run(minute, counts.orders, counts.quantity, counts.confirmed, counts.rejected);
+    }
+    return fresh;
+  }
+
   function ensureOpen(): void {
     if (!db.isOpen) throw PlatformErrors.create('STORE_UNAVAILABLE', 'the SQLite analytics database is closed');
   }
@@ -118,17 +152,12 @@ export function createSqliteAnalyticsStore(options: SqliteAnalyticsStoreOptions)
   return {
     async count(event, now) {
       ensureOpen();
-      const { orders, quantity, confirmed, rejected } = event.increments;
-      const minute = bucketMinute(event.time, now);
-      return immediateTransaction(db, () => {
-        purge(now);
-        if (claim.run(event.id, now + dedupeRetentionMs, now).changes === 0) return false;
-        addTotals.run(orders, quantity, confirmed, rejected, now);
-        if (event.rejectionReason !== undefined) addRejection.run(event.rejectionReason);
-        addProduct.run(event.productId, orders, quantity, confirmed, rejected);
-        if (minute !== undefined) addMinute.run(minute, orders, quantity, confirmed, rejected);
-        return true;
-      });
+      return immediateTransaction(db, () => countInTransaction([event], now))[0]!;
+    },
+    async countMany(events, now) {
+      ensureOpen();
+      if (events.length === 0) return [];
+      return immediateTransaction(db, () => countInTransaction(events, now));
     },
     async totals(): Promise<Totals> {
       ensureOpen();
@@ -172,4 +201,22 @@ export function createSqliteAnalyticsStore(options: SqliteAnalyticsStoreOptions)
 
 function countsOf(row: CountsRow): Counts {
   return { orders: row.orders, quantity: row.quantity, confirmed: row.confirmed, rejected: row.rejected };
+}
+
+const NO_COUNTS: Counts = { orders: 0, quantity: 0, confirmed: 0, rejected: 0 };
+
+function rowOf<K>(rows: Map<K, CountsRow>, key: K): CountsRow {
+  let row = rows.get(key);
+  if (row === undefined) {
+    row = { ...NO_COUNTS };
+    rows.set(key, row);
+  }
+  return row;
+}
+
+function addTo(sum: CountsRow, increments: Counts): void {
+  sum.orders += increments.orders;
+  sum.quantity += increments.quantity;
+  sum.confirmed += increments.confirmed;
+  sum.rejected += increments.rejected;
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { EventPoisonCodes, encodeEvent } from '@orderflow/contracts';
 import {
+  type BatchContext,
   type ConsumedRecord,
   createLogger,
   type HandlerContext,
@@ -11,13 +12,14 @@ import {
   traceIdOf,
 } from '@orderflow/platform';
 import { Registry } from 'prom-client';
-import { createAnalyticsHandler } from '../src/analytics-handler.ts';
+import { createAnalyticsBatchHandler, createAnalyticsHandler } from '../src/analytics-handler.ts';
 import { createAnalyticsMetrics } from '../src/analytics-metrics.ts';
 import { orderCreated, stockChanged, stockRejected, stockReserved } from './events.ts';
 import { sqliteBackend, type TestStore } from './store-backends.ts';
 
 const log = createLogger({ name: 'handler-test', level: 'silent' });
 const context: HandlerContext = { log, attempt: 1, signal: new AbortController().signal };
+const batchContext: BatchContext = { log, logFor: () => log, signal: new AbortController().signal };
 const opened: TestStore[] = [];
 after(async () => {
   for (const data of opened) await data.cleanup();
@@ -31,11 +33,12 @@ async function harness() {
   const metrics = createAnalyticsMetrics(registry);
   const now = Date.now();
   const handle = createAnalyticsHandler({ store, metrics, now: () => now });
+  const handleBatch = createAnalyticsBatchHandler({ store, metrics, now: () => now });
   const outcomes = async () =>
     Object.fromEntries(
       (await metrics.events.get()).values.map((v) => [`${v.labels.type}/${v.labels.outcome}`, v.value]),
     );
-  return { store, platform, handle, outcomes, now };
+  return { store, platform, handle, handleBatch, outcomes, now };
 }
 
 let offset = 0n;
@@ -126,5 +129,61 @@ describe('analytics handler', () => {
       assert.equal(error.retriable, true);
       return true;
     });
+  });
+});
+
+describe('analytics batch handler', () => {
+  test('a batch counts and reports what its records handled one by one do, duplicates and ignored ones included', async () => {
+    const order = encodeEvent(orderCreated({ productId: 'A001', quantity: 4 }));
+    const values = [
+      order,
+      encodeEvent(stockReserved({ productId: 'A001', quantity: 4 })),
+      encodeEvent(stockChanged({ productId: 'A001', available: 6 })),
+      order,
+      encodeEvent(stockRejected({ productId: 'A002', reason: 'INSUFFICIENT_STOCK' })),
+      encodeEvent(orderCreated({ productId: 'A002', quantity: 1 })),
+    ];
+    const oneByOne = await harness();
+    for (const value of values) await oneByOne.handle(record('order-topic', value), context);
+    const batched = await harness();
+    await batched.handleBatch(
+      values.map((value) => record('order-topic', value)),
+      batchContext,
+    );
+    assert.deepEqual(
+      { ...(await batched.store.totals()), updatedAt: undefined },
+      { ...(await oneByOne.store.totals()), updatedAt: undefined },
+    );
+    assert.deepEqual(await batched.store.totals(), {
+      orders: 2,
+      quantity: 5,
+      confirmed: 1,
+      rejected: 1,
+      rejectedByReason: { INSUFFICIENT_STOCK: 1 },
+      updatedAt: batched.now,
+    });
+    assert.deepEqual(await batched.outcomes(), await oneByOne.outcomes());
+    assert.deepEqual(await batched.outcomes(), {
+      'com.orderflow.order.created.v1/counted': 2,
+      'com.orderflow.order.created.v1/duplicate': 1,
+      'com.orderflow.stock.reserved.v1/counted': 1,
+      'com.orderflow.stock.rejected.v1/counted': 1,
+      'com.orderflow.stock.changed.v1/ignored': 1,
+    });
+  });
+
+  test('an undecodable record fails the batch as poison before anything is counted or reported', async () => {
+    const { store, handleBatch, outcomes } = await harness();
+    const batch = [
+      record('order-topic', encodeEvent(orderCreated({ productId: 'A001', quantity: 1 }))),
+      record('order-topic', 'not json'),
+      record('order-topic', encodeEvent(orderCreated({ productId: 'A001', quantity: 2 }))),
+    ];
+    await assert.rejects(
+      handleBatch(batch, batchContext),
+      (error: unknown) => error instanceof PoisonEventError && error.code === EventPoisonCodes.malformedJson,
+    );
+    assert.equal((await store.totals()).orders, 0);
+    assert.deepEqual(await outcomes(), {});
   });
 });

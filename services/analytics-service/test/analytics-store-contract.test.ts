@@ -104,6 +104,80 @@ for (const backend of backends) {
       ]);
     });
 
+    test('a batch counts what the same events counted one by one do, copies within and before it included', async () => {
+      const { store: oneByOne } = await fresh();
+      const { store: batched } = await fresh();
+      const now = Date.now();
+      const earlier = counted(orderCreated({ productId: 'A001', quantity: 2, time: now - 3 * MINUTE_MS }));
+      const order = counted(orderCreated({ productId: 'A001', quantity: 5, time: now - MINUTE_MS }));
+      const events = [
+        earlier,
+        order,
+        counted(stockReserved({ productId: 'A001', quantity: 5, time: now - MINUTE_MS })),
+        order,
+        counted(orderCreated({ productId: 'B002', quantity: 1, time: now })),
+        counted(stockRejected({ productId: 'B002', reason: 'INSUFFICIENT_STOCK', time: now })),
+        counted(stockRejected({ productId: 'Z999', reason: 'UNKNOWN_PRODUCT', time: now })),
+        counted(stockRejected({ productId: 'B002', reason: 'INSUFFICIENT_STOCK', time: now })),
+        // Out of the 24 h window: totals and product only.
+        counted(orderCreated({ productId: 'C003', quantity: 7, time: now - 2 * 86_400_000 })),
+      ];
+      assert.equal(await oneByOne.count(earlier, now - 1000), true);
+      assert.equal(await batched.count(earlier, now - 1000), true);
+      const expected = [];
+      for (const event of events) expected.push(await oneByOne.count(event, now));
+      const results = await batched.countMany(events, now);
+      assert.deepEqual(results, expected);
+      assert.deepEqual(results, [false, true, true, false, true, true, true, true, true]);
+      assert.deepEqual(await batched.totals(), await oneByOne.totals());
+      assert.deepEqual(await batched.totals(), {
+        orders: 4,
+        quantity: 15,
+        confirmed: 1,
+        rejected: 3,
+        rejectedByReason: { INSUFFICIENT_STOCK: 2, UNKNOWN_PRODUCT: 1 },
+        updatedAt: now,
+      });
+      for (const productId of ['A001', 'B002', 'Z999', 'C003']) {
+        assert.deepEqual(await batched.product(productId), await oneByOne.product(productId), productId);
+      }
+      for (const by of ['quantity', 'orders'] as const) {
+        assert.deepEqual(await batched.topProducts(by, 10), await oneByOne.topProducts(by, 10), by);
+      }
+      const first = minuteOf(now) - 4;
+      assert.deepEqual(await batched.minuteBuckets(first, 5), await oneByOne.minuteBuckets(first, 5));
+      assert.deepEqual(await batched.countMany([], now), []);
+    });
+
+    test('two instances counting the same 300 events in batches at once count each once', async () => {
+      const { data, store } = await fresh();
+      const now = Date.now();
+      const events = Array.from({ length: 300 }, (_, i) =>
+        counted(orderCreated({ productId: `P${i % 7}`, quantity: 1 + (i % 5), time: now })),
+      );
+      const workers = [0, 1].map(
+        () =>
+          new Worker(new URL('./count-worker.ts', import.meta.url), {
+            workerData: { config: data.config, namespace: data.namespace, events, now, batchSize: 40 },
+          }),
+      );
+      try {
+        const replies = workers.map((worker) => messages(worker));
+        await Promise.all(replies.map((reply) => reply.next()));
+        for (const worker of workers) worker.postMessage('go');
+        const fresh = (await Promise.all(replies.map((reply) => reply.next()))) as number[];
+        assert.equal(fresh[0]! + fresh[1]!, 300, `counted ${fresh.join(' + ')} times`);
+      } finally {
+        await Promise.all(workers.map((worker) => worker.terminate()));
+      }
+      const totals = await store.totals();
+      assert.equal(totals.orders, 300);
+      assert.equal(
+        totals.quantity,
+        events.reduce((sum, event) => sum + event.increments.quantity, 0),
+      );
+    });
+
     test('two instances counting the same 300 events at once, over two connections, count each once', async () => {
       const { data, store } = await fresh();
       const now = Date.now();

@@ -3,20 +3,29 @@ import type { CountedEvent } from '../src/counted-event.ts';
 import { openTestStore, type StoreConfig } from './store-backends.ts';
 
 // One "instance" of the service for the concurrency test: its own thread and its own connection to the shared data
-// set, counting the given events as fast as it can once told to start, while another worker counts the same ones.
+// set, counting the given events as fast as it can once told to start, while another worker counts the same ones,
+// one at a time or, with batchSize, that many at once.
 
-const { config, namespace, events, now } = workerData as {
+const { config, namespace, events, now, batchSize } = workerData as {
   config: StoreConfig;
   namespace: string;
   events: CountedEvent[];
   now: number;
+  batchSize?: number;
 };
 const { store, platform } = await openTestStore(config, namespace);
 parentPort!.postMessage('ready');
 await new Promise((resolve) => parentPort!.once('message', resolve));
 let fresh = 0;
-for (const event of events) {
-  if (await store.count(event, now)) fresh += 1;
+if (batchSize === undefined) {
+  for (const event of events) {
+    if (await store.count(event, now)) fresh += 1;
+  }
+} else {
+  for (let start = 0; start < events.length; start += batchSize) {
+    const results = await store.countMany(events.slice(start, start + batchSize), now);
+    fresh += results.filter(Boolean).length;
+  }
 }
 await platform.close();
 parentPort!.postMessage(fresh);
