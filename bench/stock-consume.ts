@@ -1,12 +1,13 @@
-// Benchmark, not a test: how fast stock-service's order-created handler drains a backlog, next to a no-op consumer
-// built on the same client (the platform consumer runner) draining the same backlog in the same run.
+// Benchmark, not a test: how fast stock-service's order-created handlers drain a backlog (batches per partition, as
+// main.ts runs them), next to a no-op consumer built on the same client (the platform consumer runner) draining the
+// same backlog in the same run.
 //
 //   node bench/stock-consume.ts
 //   BENCH_EVENTS=100000 BENCH_PARTITIONS=3 BENCH_LINGER_MS=0 BENCH_FSYNC=never BENCH_BROKER=process \
 //   BENCH_MAX_BUFFERED=1000 node bench/stock-consume.ts
 //
 // Both consumers read the same pre-filled order-topic from the beginning, one after the other so they do not compete
-// for CPU, each in a consumer group of its own. Throughput is measured from the first record handled to the last.
+// for CPU, each in a consumer group of its own. Throughput is measured from the first handler call to the last.
 // The stock handler runs against a Redis store under a throw-away key prefix. INFO commandstats is server-wide, so
 // by default the bench starts a private redis-server (when one is installed) whose statistics only this run touches;
 // with REDIS_URL set it uses that server and counts whatever other clients send meanwhile as well.
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { type FsyncPolicy, startBroker } from '@orderflow/broker';
 import { createEvent, EventTypes, Topics } from '@orderflow/contracts';
 import {
+  type BatchHandler,
   createEventProducer,
   createKafkaConnection,
   createLogger,
@@ -25,7 +27,12 @@ import {
 } from '@orderflow/platform';
 import { Redis } from 'ioredis';
 import { openStockStore } from '../services/stock-service/src/open-stock-store.ts';
-import { createReservationHandler } from '../services/stock-service/src/reservation-handler.ts';
+import {
+  createReservationBatchHandler,
+  createReservationHandler,
+  EVENTS_PER_BATCH,
+  ORDER_BATCH_SIZE,
+} from '../services/stock-service/src/reservation-handler.ts';
 import { drain as drainBacklog, fillBacklog } from './lib/backlog.ts';
 import { startBrokerProcess } from './lib/broker-process.ts';
 import { type BenchRedis, benchRedis, commandStats, deleteKeys } from './lib/redis.ts';
@@ -54,12 +61,18 @@ function orderCreated(i: number, createdAt: string) {
   );
 }
 
-function drain(connection: Parameters<typeof drainBacklog>[0], groupId: string, handler: RecordHandler) {
+function drain(
+  connection: Parameters<typeof drainBacklog>[0],
+  groupId: string,
+  handler: RecordHandler,
+  batches?: { readonly handleBatch: BatchHandler; readonly maxBatchSize: number },
+) {
   return drainBacklog(connection, {
     groupId,
     topics: [Topics.orders],
     events: EVENTS,
     handler,
+    ...batches,
     ...(MAX_BUFFERED === undefined ? {} : { maxBufferedRecords: MAX_BUFFERED }),
   });
 }
@@ -118,34 +131,42 @@ async function run(redisServer: BenchRedis, dataDir: string): Promise<void> {
     let reserveMs = 0;
     const store = {
       ...stockStore,
-      async reserve(...args: Parameters<typeof stockStore.reserve>) {
+      async reserveMany(...args: Parameters<typeof stockStore.reserveMany>) {
         const started = performance.now();
-        const result = await stockStore.reserve(...args);
+        const result = await stockStore.reserveMany(...args);
         reserveMs += performance.now() - started;
         return result;
       },
     };
+    // The producer and the handlers as main.ts sets them up.
     const lingerMs = Number(process.env.BENCH_LINGER_MS ?? 0);
-    const producer = createEventProducer({ connection, log, lingerMs });
+    const producer = createEventProducer({ connection, log, lingerMs, maxBatchSize: EVENTS_PER_BATCH });
     const handler = createReservationHandler({ store, producer });
+    const batchHandler = createReservationBatchHandler({ store, producer });
     let handlerMs = 0;
+    let batches = 0;
     const before = await commandStats(admin);
-    const stock = await drain(connection, 'stock-service', async (record, context) => {
-      const started = performance.now();
-      await handler(record, context);
-      handlerMs += performance.now() - started;
+    const stock = await drain(connection, 'stock-service', handler, {
+      maxBatchSize: ORDER_BATCH_SIZE,
+      handleBatch: async (records, context) => {
+        const started = performance.now();
+        await batchHandler(records, context);
+        handlerMs += performance.now() - started;
+        batches += 1;
+      },
     });
     const after = await commandStats(admin);
     await producer.close();
     console.log(`stock handler:    ${stock.perSecond.toFixed(0)} events/s (${stock.seconds.toFixed(2)} s)`);
+    console.log(`  ${batches} batches of ${(stock.events / batches).toFixed(0)} records on average`);
     const perEvent = (ms: number) => (ms / stock.events).toFixed(3);
     console.log(
-      `  per event: handler ${perEvent(handlerMs)} ms = store step ${perEvent(reserveMs)} ms + publish until ` +
-        `acknowledged ${perEvent(handlerMs - reserveMs)} ms (producer linger ${lingerMs} ms)`,
+      `  per event: handler ${perEvent(handlerMs)} ms = store step ${perEvent(reserveMs)} ms + decoding, publishing ` +
+        `and waiting for the acknowledgements ${perEvent(handlerMs - reserveMs)} ms (producer linger ${lingerMs} ms)`,
     );
-    // The runner handles one record at a time per partition, so at most PARTITIONS handler calls overlap.
+    // Each partition hands over one batch at a time, so at most PARTITIONS batch calls overlap.
     const inFlight = handlerMs / (stock.seconds * 1000);
-    console.log(`  handler calls in flight on average: ${inFlight.toFixed(2)} of at most ${PARTITIONS}`);
+    console.log(`  batch calls in flight on average: ${inFlight.toFixed(2)} of at most ${PARTITIONS}`);
 
     const ratio = stock.perSecond / noop.perSecond;
     console.log(
@@ -160,7 +181,7 @@ async function run(redisServer: BenchRedis, dataDir: string): Promise<void> {
       perCommand.push(`${command} ${(delta / stock.events).toFixed(2)}`);
     }
     console.log(`redis commands per event: ${(total / stock.events).toFixed(2)} (${perCommand.join(', ')})`);
-    console.log('  (EVALSHA is the one round trip per event; the commands it runs inside Redis are counted as well)');
+    console.log('  (EVALSHA is the one round trip per batch; the commands it runs inside Redis are counted as well)');
   } finally {
     await platformStore.close();
     await deleteKeys(admin, `orderflow:${namespace}:*`);

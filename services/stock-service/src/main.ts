@@ -14,7 +14,12 @@ import {
 } from '@orderflow/platform';
 import { buildApp } from './app.ts';
 import { openStockStore } from './open-stock-store.ts';
-import { createReservationBatchHandler, createReservationHandler } from './reservation-handler.ts';
+import {
+  createReservationBatchHandler,
+  createReservationHandler,
+  EVENTS_PER_BATCH,
+  ORDER_BATCH_SIZE,
+} from './reservation-handler.ts';
 import { SERVICE_NAME, type StockConfig, stockConfigSpec } from './stock-config.ts';
 import { createStockMetrics } from './stock-metrics.ts';
 import { resolveSeed } from './stock-seed.ts';
@@ -26,8 +31,6 @@ const CONSUMER_SHUTDOWN_MS = 7000;
 // giving up on a record. Poison records still go to the dead-letter topic at once.
 const HANDLER_RETRY = { maxAttempts: 1000, initialDelayMs: 100, maxDelayMs: 5000 };
 const CONSUMER_START_RETRY = { maxAttempts: Number.MAX_SAFE_INTEGER, initialDelayMs: 500, maxDelayMs: 10_000 };
-// Orders of one partition decided in one store round trip and published in one request.
-const ORDER_BATCH_SIZE = 500;
 
 let config: StockConfig;
 let seed: Map<string, number>;
@@ -54,7 +57,7 @@ const connection = kafkaConnectionFromConfig(config);
 // No linger: a batch publishes all its results at once, which share a request without waiting, and then waits for
 // them before taking its next batch, so lingering only adds latency; publishes of other partitions still gather
 // while a request is in flight. A request holds a whole batch's results (two events per reserved order).
-const producer = createEventProducer({ connection, log, metrics, lingerMs: 0, maxBatchSize: 2 * ORDER_BATCH_SIZE });
+const producer = createEventProducer({ connection, log, metrics, lingerMs: 0, maxBatchSize: EVENTS_PER_BATCH });
 let consumer: ConsumerRunner | undefined;
 let stopping = false;
 

@@ -20,6 +20,11 @@ export interface ReservationHandlerDeps {
   readonly now?: () => number;
 }
 
+/** Most orders of one partition handed to the batch handler at once: the runner's maxBatchSize. */
+export const ORDER_BATCH_SIZE = 500;
+/** Most events one batch publishes (stock-reserved and stock-changed per order), so they fit one produce request. */
+export const EVENTS_PER_BATCH = 2 * ORDER_BATCH_SIZE;
+
 interface Decided {
   readonly record: ConsumedRecord;
   readonly result: ReservationResult;
