@@ -12,17 +12,7 @@ import {
 } from './kafka-message-schema.ts';
 
 type Primitive =
-  | 'bool'
-  | 'int8'
-  | 'int16'
-  | 'uint16'
-  | 'int32'
-  | 'int64'
-  | 'float64'
-  | 'string'
-  | 'bytes'
-  | 'records'
-  | 'uuid';
+  'bool' | 'int8' | 'int16' | 'uint16' | 'int32' | 'int64' | 'float64' | 'string' | 'bytes' | 'records' | 'uuid';
 
 const PRIMITIVES: ReadonlySet<string> = new Set<Primitive>([
   'bool',
@@ -851,7 +841,7 @@ function messageCode(spec: MessageSpec): string {
   let text = code.toString();
   // Default factories and isDefault checks, for the structs the code above (or an earlier helper) refers to.
   const emitted = new Set<string>();
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const struct of message.structs) {
       for (const kind of ['default', 'isDefault']) {

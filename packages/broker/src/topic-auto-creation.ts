@@ -5,8 +5,7 @@ import { ErrorCode } from './protocol/error-codes.ts';
 import type { TopicInfo } from './storage/log-manager.ts';
 
 export type TopicLookup =
-  | { errorCode: typeof ErrorCode.NONE; topic: TopicInfo }
-  | { errorCode: number; topic?: undefined };
+  { errorCode: typeof ErrorCode.NONE; topic: TopicInfo } | { errorCode: number; topic?: undefined };
 
 export function findOrAutoCreateTopic(broker: BrokerState, name: string, allowAutoCreation: boolean): TopicLookup {
   const existing = broker.logs.getTopic(name);

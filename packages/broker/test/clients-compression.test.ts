@@ -88,7 +88,7 @@ function storedBatches(dataDir: string, topic: string, partition: number): { cod
   let records = 0;
   for (const file of readdirSync(directory).filter((name) => name.endsWith('.log'))) {
     const log = readFileSync(join(directory, file));
-    for (let position = 0; position + RECORD_BATCH_HEADER_BYTES <= log.length; ) {
+    for (let position = 0; position + RECORD_BATCH_HEADER_BYTES <= log.length;) {
       const header = readRecordBatchHeader(log, position);
       codecs.add(header.attributes & COMPRESSION_CODEC_MASK);
       records += header.recordCount;

@@ -65,70 +65,78 @@ async function deadPort(): Promise<number> {
   return address.port;
 }
 
-test('a published record reaches a consumer with key, value, headers and the caller trace continued', {
-  timeout: 60_000,
-}, async () => {
-  const connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'producer-test' });
-  const metrics = publishMetrics();
-  const producer = createEventProducer({ connection, log: silent, metrics });
-  const callerTrace = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-  const receipt = await producer.publish('producer-roundtrip', {
-    key: 'order-1',
-    value: Buffer.from('{"hello":"world"}'),
-    headers: { 'content-type': 'application/json' },
-    traceparent: callerTrace,
-  });
-  const produced = parseTraceparent(receipt.traceparent);
-  assert.equal(produced?.traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
-  assert.notEqual(produced?.parentId, '00f067aa0ba902b7', 'the record is a new span of the caller trace');
-
-  const { promise: received, resolve } = Promise.withResolvers<ConsumedRecord>();
-  const runner = await startConsumer({
-    connection,
-    groupId: 'producer-roundtrip-reader',
-    topics: ['producer-roundtrip'],
-    log: silent,
-    handler: async (record) => resolve(record),
-  });
-  try {
-    const record = await expectWithin(received, 'the published record');
-    assert.equal(record.key?.toString(), 'order-1');
-    assert.equal(record.value.toString(), '{"hello":"world"}');
-    assert.equal(record.headers['content-type'], 'application/json');
-    assert.equal(record.headers.traceparent, receipt.traceparent);
-    assert.equal(record.traceparent, receipt.traceparent);
-    assert.equal(record.traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
-  } finally {
-    await runner.stop();
-    await producer.close();
-  }
-  const [histogram] = (await metrics.registry.getMetricsAsJSON()) as unknown as {
-    values: { metricName: string; labels: Record<string, string>; value: number }[];
-  }[];
-  const count = histogram.values.find(
-    (value) => value.metricName === 'publish_duration_seconds_count' && value.labels.topic === 'producer-roundtrip',
-  );
-  assert.equal(count?.value, 1);
-});
-
-test('records published without a trace start one, and a traceparent header is continued', {
-  timeout: 60_000,
-}, async () => {
-  const connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'producer-test' });
-  const producer = createEventProducer({ connection, log: silent });
-  try {
-    const fresh = await producer.publish('producer-traces', { value: 'a' });
-    const fromHeader = await producer.publish('producer-traces', {
-      value: 'b',
-      headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+test(
+  'a published record reaches a consumer with key, value, headers and the caller trace continued',
+  {
+    timeout: 60_000,
+  },
+  async () => {
+    const connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'producer-test' });
+    const metrics = publishMetrics();
+    const producer = createEventProducer({ connection, log: silent, metrics });
+    const callerTrace = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const receipt = await producer.publish('producer-roundtrip', {
+      key: 'order-1',
+      value: Buffer.from('{"hello":"world"}'),
+      headers: { 'content-type': 'application/json' },
+      traceparent: callerTrace,
     });
-    assert.ok(parseTraceparent(fresh.traceparent));
-    assert.equal(parseTraceparent(fromHeader.traceparent)?.traceId, '0af7651916cd43dd8448eb211c80319c');
-    assert.notEqual(parseTraceparent(fromHeader.traceparent)?.parentId, 'b7ad6b7169203331');
-  } finally {
-    await producer.close();
-  }
-});
+    const produced = parseTraceparent(receipt.traceparent);
+    assert.equal(produced?.traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
+    assert.notEqual(produced?.parentId, '00f067aa0ba902b7', 'the record is a new span of the caller trace');
+
+    const { promise: received, resolve } = Promise.withResolvers<ConsumedRecord>();
+    const runner = await startConsumer({
+      connection,
+      groupId: 'producer-roundtrip-reader',
+      topics: ['producer-roundtrip'],
+      log: silent,
+      handler: async (record) => resolve(record),
+    });
+    try {
+      const record = await expectWithin(received, 'the published record');
+      assert.equal(record.key?.toString(), 'order-1');
+      assert.equal(record.value.toString(), '{"hello":"world"}');
+      assert.equal(record.headers['content-type'], 'application/json');
+      assert.equal(record.headers.traceparent, receipt.traceparent);
+      assert.equal(record.traceparent, receipt.traceparent);
+      assert.equal(record.traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
+    } finally {
+      await runner.stop();
+      await producer.close();
+    }
+    const [histogram] = (await metrics.registry.getMetricsAsJSON()) as unknown as {
+      values: { metricName: string; labels: Record<string, string>; value: number }[];
+    }[];
+    const count = histogram.values.find(
+      (value) => value.metricName === 'publish_duration_seconds_count' && value.labels.topic === 'producer-roundtrip',
+    );
+    assert.equal(count?.value, 1);
+  },
+);
+
+test(
+  'records published without a trace start one, and a traceparent header is continued',
+  {
+    timeout: 60_000,
+  },
+  async () => {
+    const connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'producer-test' });
+    const producer = createEventProducer({ connection, log: silent });
+    try {
+      const fresh = await producer.publish('producer-traces', { value: 'a' });
+      const fromHeader = await producer.publish('producer-traces', {
+        value: 'b',
+        headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+      });
+      assert.ok(parseTraceparent(fresh.traceparent));
+      assert.equal(parseTraceparent(fromHeader.traceparent)?.traceId, '0af7651916cd43dd8448eb211c80319c');
+      assert.notEqual(parseTraceparent(fromHeader.traceparent)?.parentId, 'b7ad6b7169203331');
+    } finally {
+      await producer.close();
+    }
+  },
+);
 
 test('concurrent publishes are all acknowledged and keep per-key order', { timeout: 60_000 }, async () => {
   const connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'producer-test' });
@@ -175,96 +183,108 @@ test('concurrent publishes are all acknowledged and keep per-key order', { timeo
   }
 });
 
-test('with lingerMs 0, records published in the same synchronous run share one produce request', {
-  timeout: 60_000,
-}, async () => {
-  const topic = 'producer-no-linger';
-  const connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'producer-test' });
-  const producer = createEventProducer({ connection, log: silent, lingerMs: 0, maxBatchSize: 500 });
-  // @platformatic/kafka reports every Producer.send, with the messages it carries, on this diagnostics channel.
-  const sendStarts = 'tracing:plt:kafka:producer:sends:start';
-  const requestSizes: number[] = [];
-  const onSend = (context: unknown) => {
-    const { messages } = (context as { options: { messages: { topic: string }[] } }).options;
-    if (messages.every((message) => message.topic === topic)) {
-      requestSizes.push(messages.length);
-    }
-  };
-  subscribe(sendStarts, onSend);
-  try {
-    await Promise.all(
-      Array.from({ length: 300 }, (_, index) =>
-        producer.publish(topic, { key: `order-${index}`, value: String(index) }),
-      ),
-    );
-  } finally {
-    unsubscribe(sendStarts, onSend);
-    await producer.close();
-  }
-  assert.deepEqual(requestSizes, [300]);
-});
-
-test('records of successive producers are all stored, none mistaken for another producer retry', {
-  timeout: 60_000,
-}, async () => {
-  const connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'producer-test' });
-  for (const value of ['from-first-producer', 'from-second-producer']) {
-    const producer = createEventProducer({ connection, log: silent });
-    await producer.publish('producer-successive', { key: 'same-key', value });
-    await producer.close();
-  }
-  const seen: string[] = [];
-  const { promise: both, resolve } = Promise.withResolvers<void>();
-  const runner = await startConsumer({
-    connection,
-    groupId: 'producer-successive-reader',
-    topics: ['producer-successive'],
-    log: silent,
-    handler: async (record) => {
-      seen.push(record.value.toString());
-      if (seen.length === 2) {
-        resolve();
+test(
+  'with lingerMs 0, records published in the same synchronous run share one produce request',
+  {
+    timeout: 60_000,
+  },
+  async () => {
+    const topic = 'producer-no-linger';
+    const connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'producer-test' });
+    const producer = createEventProducer({ connection, log: silent, lingerMs: 0, maxBatchSize: 500 });
+    // @platformatic/kafka reports every Producer.send, with the messages it carries, on this diagnostics channel.
+    const sendStarts = 'tracing:plt:kafka:producer:sends:start';
+    const requestSizes: number[] = [];
+    const onSend = (context: unknown) => {
+      const { messages } = (context as { options: { messages: { topic: string }[] } }).options;
+      if (messages.every((message) => message.topic === topic)) {
+        requestSizes.push(messages.length);
       }
-    },
-  });
-  try {
-    await expectWithin(both, 'both records');
-  } finally {
-    await runner.stop();
-  }
-  assert.deepEqual(seen, ['from-first-producer', 'from-second-producer']);
-});
+    };
+    subscribe(sendStarts, onSend);
+    try {
+      await Promise.all(
+        Array.from({ length: 300 }, (_, index) =>
+          producer.publish(topic, { key: `order-${index}`, value: String(index) }),
+        ),
+      );
+    } finally {
+      unsubscribe(sendStarts, onSend);
+      await producer.close();
+    }
+    assert.deepEqual(requestSizes, [300]);
+  },
+);
 
-test('a publish the broker cannot acknowledge in time rejects with a 503 whose outcome follows the late answer', {
-  timeout: 30_000,
-}, async () => {
-  const connection = createKafkaConnection({ brokers: [`127.0.0.1:${await deadPort()}`], clientId: 'producer-test' });
-  const metrics = publishMetrics();
-  const producer = createEventProducer({ connection, log: silent, metrics, publishTimeoutMs: 300 });
-  try {
-    let timedOut: unknown;
-    await assert.rejects(
-      producer.publish('nowhere', { key: 'k', value: 'v' }).catch((error: unknown) => {
-        timedOut = error;
-        throw error;
-      }),
-      // The record was handed to the client, which may have put it on the wire: the caller cannot be told "failed".
-      { code: 'KAFKA_PUBLISH_OUTCOME_UNKNOWN', status: 503, retriable: true },
+test(
+  'records of successive producers are all stored, none mistaken for another producer retry',
+  {
+    timeout: 60_000,
+  },
+  async () => {
+    const connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'producer-test' });
+    for (const value of ['from-first-producer', 'from-second-producer']) {
+      const producer = createEventProducer({ connection, log: silent });
+      await producer.publish('producer-successive', { key: 'same-key', value });
+      await producer.close();
+    }
+    const seen: string[] = [];
+    const { promise: both, resolve } = Promise.withResolvers<void>();
+    const runner = await startConsumer({
+      connection,
+      groupId: 'producer-successive-reader',
+      topics: ['producer-successive'],
+      log: silent,
+      handler: async (record) => {
+        seen.push(record.value.toString());
+        if (seen.length === 2) {
+          resolve();
+        }
+      },
+    });
+    try {
+      await expectWithin(both, 'both records');
+    } finally {
+      await runner.stop();
+    }
+    assert.deepEqual(seen, ['from-first-producer', 'from-second-producer']);
+  },
+);
+
+test(
+  'a publish the broker cannot acknowledge in time rejects with a 503 whose outcome follows the late answer',
+  {
+    timeout: 30_000,
+  },
+  async () => {
+    const connection = createKafkaConnection({ brokers: [`127.0.0.1:${await deadPort()}`], clientId: 'producer-test' });
+    const metrics = publishMetrics();
+    const producer = createEventProducer({ connection, log: silent, metrics, publishTimeoutMs: 300 });
+    try {
+      let timedOut: unknown;
+      await assert.rejects(
+        producer.publish('nowhere', { key: 'k', value: 'v' }).catch((error: unknown) => {
+          timedOut = error;
+          throw error;
+        }),
+        // The record was handed to the client, which may have put it on the wire: the caller cannot be told "failed".
+        { code: 'KAFKA_PUBLISH_OUTCOME_UNKNOWN', status: 503, retriable: true },
+      );
+      // Once the client gives up on the unreachable broker, the outcome says the record was not written.
+      await assert.rejects((timedOut as PublishOutcomeUnknownError).outcome, { code: 'KAFKA_PUBLISH_FAILED' });
+    } finally {
+      await producer.close();
+    }
+    const json = await metrics.registry.getMetricsAsJSON();
+    assert.equal(
+      (json[0] as unknown as { values: { metricName: string; value: number }[] }).values.find(
+        (value) => value.metricName === 'publish_duration_seconds_count',
+      ),
+      undefined,
+      'failed publishes are not latency samples',
     );
-    // Once the client gives up on the unreachable broker, the outcome says the record was not written.
-    await assert.rejects((timedOut as PublishOutcomeUnknownError).outcome, { code: 'KAFKA_PUBLISH_FAILED' });
-  } finally {
-    await producer.close();
-  }
-  const json = await metrics.registry.getMetricsAsJSON();
-  assert.equal(
-    (json[0] as unknown as { values: { metricName: string; value: number }[] }).values.find(
-      (value) => value.metricName === 'publish_duration_seconds_count',
-    ),
-    undefined,
-    'failed publishes are not latency samples',
-  );
-});
+  },
+);
 
 test('publishing after close rejects with KAFKA_PUBLISH_FAILED', async () => {
   const connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'producer-test' });

@@ -72,47 +72,51 @@ function startService(env: Record<string, string>): Service {
   return { child, logs, exited, listening: listening.promise };
 }
 
-test('main.ts serves, counts from Kafka into SQLite, and exits 0 on SIGTERM after leaving the group', {
-  timeout: 90_000,
-}, async () => {
-  const dataDir = tempDir('analytics-main-data-');
-  const service = startService({ KAFKA_BROKERS: broker.bootstrap, ORDERFLOW_DATA_DIR: dataDir });
-  const base = await service.listening;
-  await eventually(
-    () => fetch(`${base}/health/ready`).then((r) => r.status),
-    (status) => status === 200,
-    { what: 'ready' },
-  );
+test(
+  'main.ts serves, counts from Kafka into SQLite, and exits 0 on SIGTERM after leaving the group',
+  {
+    timeout: 90_000,
+  },
+  async () => {
+    const dataDir = tempDir('analytics-main-data-');
+    const service = startService({ KAFKA_BROKERS: broker.bootstrap, ORDERFLOW_DATA_DIR: dataDir });
+    const base = await service.listening;
+    await eventually(
+      () => fetch(`${base}/health/ready`).then((r) => r.status),
+      (status) => status === 200,
+      { what: 'ready' },
+    );
 
-  const producer = createEventProducer({
-    connection: createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'main-test' }),
-    log: silent,
-  });
-  try {
-    const event = orderCreated({ orderId: 'o-main', productId: 'A001', quantity: 3 });
-    await producer.publish(Topics.orders, {
-      key: event.data.orderId,
-      value: encodeEvent(event),
-      headers: { [EventHeaders.contentType]: CLOUDEVENTS_CONTENT_TYPE },
+    const producer = createEventProducer({
+      connection: createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'main-test' }),
+      log: silent,
     });
-  } finally {
-    await producer.close();
-  }
-  const stats = await eventually(
-    () => fetch(`${base}/stats`).then((r) => r.json() as Promise<{ totals: { orders: number; quantity: number } }>),
-    (body) => body.totals.orders === 1,
-    { what: 'order counted' },
-  );
-  assert.equal(stats.totals.quantity, 3);
-  assert.ok(existsSync(join(dataDir, 'analytics-service.sqlite')));
+    try {
+      const event = orderCreated({ orderId: 'o-main', productId: 'A001', quantity: 3 });
+      await producer.publish(Topics.orders, {
+        key: event.data.orderId,
+        value: encodeEvent(event),
+        headers: { [EventHeaders.contentType]: CLOUDEVENTS_CONTENT_TYPE },
+      });
+    } finally {
+      await producer.close();
+    }
+    const stats = await eventually(
+      () => fetch(`${base}/stats`).then((r) => r.json() as Promise<{ totals: { orders: number; quantity: number } }>),
+      (body) => body.totals.orders === 1,
+      { what: 'order counted' },
+    );
+    assert.equal(stats.totals.quantity, 3);
+    assert.ok(existsSync(join(dataDir, 'analytics-service.sqlite')));
 
-  service.child.kill('SIGTERM');
-  const { code } = await service.exited;
-  assert.equal(code, 0);
-  const messages = service.logs.map((entry) => entry.msg);
-  assert.ok(messages.includes('kafka consumer stopped'), `logs: ${JSON.stringify(messages)}`);
-  assert.ok(messages.includes('stopped'));
-});
+    service.child.kill('SIGTERM');
+    const { code } = await service.exited;
+    assert.equal(code, 0);
+    const messages = service.logs.map((entry) => entry.msg);
+    assert.ok(messages.includes('kafka consumer stopped'), `logs: ${JSON.stringify(messages)}`);
+    assert.ok(messages.includes('stopped'));
+  },
+);
 
 test('main.ts refuses a dedupe retention under 24 h with one line naming the variable, and exits 1', async () => {
   const service = startService({

@@ -78,68 +78,72 @@ function run(env: Record<string, string>): Running {
   };
 }
 
-test('main delivers an event on the log and the webhook, lists it, and exits 0 on SIGTERM', {
-  timeout: 60_000,
-}, async () => {
-  const service = run({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    KAFKA_BROKERS: broker.bootstrap,
-    ORDERFLOW_DATA_DIR: join(dir, 'data'),
-    NOTIFY_WEBHOOK_URL: receiver.url,
-    NOTIFY_WEBHOOK_SECRET: SECRET,
-    LOG_LEVEL: 'info',
-  });
-  const exited = once(service.child, 'exit');
-  try {
-    const started = await service.logLine((line) => line.msg === 'notification-service started');
-    assert.deepEqual(started.channels, ['log', 'webhook']);
-    assert.equal(started.backend, 'sqlite');
-    const base = String(started.address);
-    for (;;) {
-      const ready = await fetch(`${base}/health/ready`).catch(() => undefined);
-      if (ready?.status === 200) break;
-      await delay(100);
-    }
-
-    const event = orderCreated('order-main-1', 'A001', 3);
-    const traceparent = startTraceparent();
-    const producer = createEventProducer({
-      connection: createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'main-test' }),
-      log: silent,
+test(
+  'main delivers an event on the log and the webhook, lists it, and exits 0 on SIGTERM',
+  {
+    timeout: 60_000,
+  },
+  async () => {
+    const service = run({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      KAFKA_BROKERS: broker.bootstrap,
+      ORDERFLOW_DATA_DIR: join(dir, 'data'),
+      NOTIFY_WEBHOOK_URL: receiver.url,
+      NOTIFY_WEBHOOK_SECRET: SECRET,
+      LOG_LEVEL: 'info',
     });
+    const exited = once(service.child, 'exit');
     try {
-      await producer.publish(Topics.orders, { key: partitionKey(event), value: encodeEvent(event), traceparent });
+      const started = await service.logLine((line) => line.msg === 'notification-service started');
+      assert.deepEqual(started.channels, ['log', 'webhook']);
+      assert.equal(started.backend, 'sqlite');
+      const base = String(started.address);
+      for (;;) {
+        const ready = await fetch(`${base}/health/ready`).catch(() => undefined);
+        if (ready?.status === 200) break;
+        await delay(100);
+      }
+
+      const event = orderCreated('order-main-1', 'A001', 3);
+      const traceparent = startTraceparent();
+      const producer = createEventProducer({
+        connection: createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'main-test' }),
+        log: silent,
+      });
+      try {
+        await producer.publish(Topics.orders, { key: partitionKey(event), value: encodeEvent(event), traceparent });
+      } finally {
+        await producer.close();
+      }
+
+      await receiver.waitForRequests(1);
+      const [request] = receiver.requests;
+      const signature = `sha256=${createHmac('sha256', SECRET).update(request!.body).digest('hex')}`;
+      assert.equal(request?.headers['x-orderflow-signature'], signature);
+      assert.equal(request?.headers['idempotency-key'], `${event.id}:webhook`);
+
+      const logged = await service.logLine((line) => line.msg === 'notification');
+      assert.equal(logged.text, 'We received your order order-main-1: 3 × A001.');
+      assert.equal(logged.orderId, 'order-main-1');
+      assert.equal(logged.traceId, traceIdOf(traceparent), 'the log line carries the event’s trace');
+
+      let listed: Notification[] = [];
+      for (;;) {
+        const response = await fetch(`${base}/notifications?orderId=order-main-1`);
+        listed = ((await response.json()) as { notifications: Notification[] }).notifications;
+        if (listed.filter((n) => n.status === 'SENT').length === 2) break;
+        await delay(50);
+      }
+      assert.deepEqual(listed.map((n) => n.channel).sort(), ['log', 'webhook']);
     } finally {
-      await producer.close();
+      service.child.kill('SIGTERM');
     }
-
-    await receiver.waitForRequests(1);
-    const [request] = receiver.requests;
-    const signature = `sha256=${createHmac('sha256', SECRET).update(request!.body).digest('hex')}`;
-    assert.equal(request?.headers['x-orderflow-signature'], signature);
-    assert.equal(request?.headers['idempotency-key'], `${event.id}:webhook`);
-
-    const logged = await service.logLine((line) => line.msg === 'notification');
-    assert.equal(logged.text, 'We received your order order-main-1: 3 × A001.');
-    assert.equal(logged.orderId, 'order-main-1');
-    assert.equal(logged.traceId, traceIdOf(traceparent), 'the log line carries the event’s trace');
-
-    let listed: Notification[] = [];
-    for (;;) {
-      const response = await fetch(`${base}/notifications?orderId=order-main-1`);
-      listed = ((await response.json()) as { notifications: Notification[] }).notifications;
-      if (listed.filter((n) => n.status === 'SENT').length === 2) break;
-      await delay(50);
-    }
-    assert.deepEqual(listed.map((n) => n.channel).sort(), ['log', 'webhook']);
-  } finally {
-    service.child.kill('SIGTERM');
-  }
-  const [code] = await exited;
-  assert.equal(code, 0, service.output());
-  assert.match(service.output(), /"msg":"stopped"/);
-});
+    const [code] = await exited;
+    assert.equal(code, 0, service.output());
+    assert.match(service.output(), /"msg":"stopped"/);
+  },
+);
 
 test('main refuses the webhook channel without a URL, in one line, with exit code 1', { timeout: 30_000 }, async () => {
   const service = run({ NOTIFY_CHANNELS: 'log,webhook', ORDERFLOW_DATA_DIR: join(dir, 'data') });

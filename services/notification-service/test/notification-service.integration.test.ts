@@ -130,31 +130,35 @@ for (const backend of backends) {
       assert.equal(ready.json().status, 'ready');
     });
 
-    test('order-created and stock-reserved become "received" and "confirmed" on every channel', {
-      timeout: TIMEOUT,
-    }, async () => {
-      const orderId = `order-${randomUUID()}`;
-      await publish(orderCreated(orderId, 'A001', 2));
-      await publish(stockReserved(orderId, 'A001', 2, 8));
+    test(
+      'order-created and stock-reserved become "received" and "confirmed" on every channel',
+      {
+        timeout: TIMEOUT,
+      },
+      async () => {
+        const orderId = `order-${randomUUID()}`;
+        await publish(orderCreated(orderId, 'A001', 2));
+        await publish(stockReserved(orderId, 'A001', 2, 8));
 
-      const listed = await eventually(
-        () => notificationsOf(orderId),
-        (notifications) => notifications.filter((n) => n.status === 'SENT').length === 4,
-      );
-      for (const channel of ['log', 'webhook']) {
-        const ofChannel = listed.filter((n) => n.channel === channel);
-        assert.deepEqual(ofChannel.map((n) => n.subject).sort(), ['Order confirmed', 'Order received'], channel);
-        assert.ok(ofChannel.every((n) => n.attempts === 1 && n.sentAt !== undefined));
-      }
-      const received = [...receiver.delivered.values()].map((body) => JSON.parse(body));
-      assert.deepEqual(
-        received
-          .filter((body) => body.orderId === orderId)
-          .map((body) => body.message)
-          .sort(),
-        [`We received your order ${orderId}: 2 × A001.`, `Your order ${orderId} is confirmed: 2 × A001 reserved.`],
-      );
-    });
+        const listed = await eventually(
+          () => notificationsOf(orderId),
+          (notifications) => notifications.filter((n) => n.status === 'SENT').length === 4,
+        );
+        for (const channel of ['log', 'webhook']) {
+          const ofChannel = listed.filter((n) => n.channel === channel);
+          assert.deepEqual(ofChannel.map((n) => n.subject).sort(), ['Order confirmed', 'Order received'], channel);
+          assert.ok(ofChannel.every((n) => n.attempts === 1 && n.sentAt !== undefined));
+        }
+        const received = [...receiver.delivered.values()].map((body) => JSON.parse(body));
+        assert.deepEqual(
+          received
+            .filter((body) => body.orderId === orderId)
+            .map((body) => body.message)
+            .sort(),
+          [`We received your order ${orderId}: 2 × A001.`, `Your order ${orderId} is confirmed: 2 × A001 reserved.`],
+        );
+      },
+    );
 
     test('the same event delivered twice is still one notification per channel', { timeout: TIMEOUT }, async () => {
       const skippedBefore = await skippedCount();
@@ -173,44 +177,50 @@ for (const backend of backends) {
       assert.equal(receiver.requests.filter((r) => r.body.includes(`"orderId":"${orderId}"`)).length, 1);
     });
 
-    test('a receiver that keeps failing sends the event to the dead-letter topic, saying why', {
-      timeout: TIMEOUT,
-    }, async () => {
-      const orderId = `${DOOMED}${randomUUID()}`;
-      const event = orderCreated(orderId);
-      const dlq = deadLetterTopic(Topics.orders, ConsumerGroups.notification);
-      const { promise: deadLetter, resolve } = Promise.withResolvers<ConsumedRecord>();
-      const reader = await startConsumer({
-        connection,
-        groupId: `dlq-reader-${randomUUID()}`,
-        topics: [dlq],
-        log: silent,
-        handler: async (record) => {
-          if (record.value.toString().includes(event.id)) resolve(record);
-        },
-      });
-      try {
-        await publish(event);
-        const record = await deadLetter;
-        assert.equal(record.headers[DeadLetterHeaders.errorCode], 'NOTIFICATION_DELIVERY_FAILED');
-        assert.match(
-          record.headers[DeadLetterHeaders.errorReason] ?? '',
-          new RegExp(`webhook notification ${event.id}:webhook failed after ${WEBHOOK_ATTEMPTS} attempts: .*HTTP 500`),
-        );
-        assert.equal(record.headers[DeadLetterHeaders.originalTopic], Topics.orders);
-        assert.equal(record.headers[DeadLetterHeaders.consumerGroup], ConsumerGroups.notification);
-        assert.equal(JSON.parse(record.value.toString()).id, event.id, 'the dead letter is the original event');
-      } finally {
-        await reader.stop();
-      }
-      const listed = await notificationsOf(orderId);
-      const webhook = listed.find((n) => n.channel === 'webhook');
-      assert.equal(webhook?.status, 'FAILED');
-      assert.equal(webhook?.attempts, WEBHOOK_ATTEMPTS);
-      assert.match(webhook?.failureReason ?? '', /HTTP 500/);
-      assert.equal(listed.find((n) => n.channel === 'log')?.status, 'SENT');
-      assert.match(await metricsText(), /orderflow_notifications_total\{channel="webhook",status="failed"\} 1/);
-    });
+    test(
+      'a receiver that keeps failing sends the event to the dead-letter topic, saying why',
+      {
+        timeout: TIMEOUT,
+      },
+      async () => {
+        const orderId = `${DOOMED}${randomUUID()}`;
+        const event = orderCreated(orderId);
+        const dlq = deadLetterTopic(Topics.orders, ConsumerGroups.notification);
+        const { promise: deadLetter, resolve } = Promise.withResolvers<ConsumedRecord>();
+        const reader = await startConsumer({
+          connection,
+          groupId: `dlq-reader-${randomUUID()}`,
+          topics: [dlq],
+          log: silent,
+          handler: async (record) => {
+            if (record.value.toString().includes(event.id)) resolve(record);
+          },
+        });
+        try {
+          await publish(event);
+          const record = await deadLetter;
+          assert.equal(record.headers[DeadLetterHeaders.errorCode], 'NOTIFICATION_DELIVERY_FAILED');
+          assert.match(
+            record.headers[DeadLetterHeaders.errorReason] ?? '',
+            new RegExp(
+              `webhook notification ${event.id}:webhook failed after ${WEBHOOK_ATTEMPTS} attempts: .*HTTP 500`,
+            ),
+          );
+          assert.equal(record.headers[DeadLetterHeaders.originalTopic], Topics.orders);
+          assert.equal(record.headers[DeadLetterHeaders.consumerGroup], ConsumerGroups.notification);
+          assert.equal(JSON.parse(record.value.toString()).id, event.id, 'the dead letter is the original event');
+        } finally {
+          await reader.stop();
+        }
+        const listed = await notificationsOf(orderId);
+        const webhook = listed.find((n) => n.channel === 'webhook');
+        assert.equal(webhook?.status, 'FAILED');
+        assert.equal(webhook?.attempts, WEBHOOK_ATTEMPTS);
+        assert.match(webhook?.failureReason ?? '', /HTTP 500/);
+        assert.equal(listed.find((n) => n.channel === 'log')?.status, 'SENT');
+        assert.match(await metricsText(), /orderflow_notifications_total\{channel="webhook",status="failed"\} 1/);
+      },
+    );
 
     async function skippedCount(): Promise<number> {
       const text = await metricsText();

@@ -91,29 +91,33 @@ for (const makeBackend of backends) {
     const post = (payload: object, headers: Record<string, string> = {}) =>
       app.inject({ method: 'POST', url: '/orders', payload, headers });
 
-    test('a POST puts an order-created CloudEvent keyed by the order id on order-topic', {
-      timeout: TIMEOUT,
-    }, async () => {
-      const orderId = `it-${randomUUID()}`;
-      const response = await post({ orderId, productId: 'A001', quantity: 2, customerId: 'c-7' });
-      assert.equal(response.statusCode, 202);
-      const order = response.json() as Order;
+    test(
+      'a POST puts an order-created CloudEvent keyed by the order id on order-topic',
+      {
+        timeout: TIMEOUT,
+      },
+      async () => {
+        const orderId = `it-${randomUUID()}`;
+        const response = await post({ orderId, productId: 'A001', quantity: 2, customerId: 'c-7' });
+        assert.equal(response.statusCode, 202);
+        const order = response.json() as Order;
 
-      const record = await orderTopic.waitFor((r) => r.key === orderId);
-      assert.equal(record.headers['content-type'], 'application/cloudevents+json; charset=UTF-8');
-      assert.ok(record.event, 'the value is a valid event');
-      assert.ok(validateEvent(record.event).ok);
-      assert.equal(record.event.type, EventTypes.orderCreated);
-      assert.equal(record.event.source, '/orderflow/order-service');
-      assert.deepEqual(record.event.data, {
-        orderId,
-        productId: 'A001',
-        quantity: 2,
-        customerId: 'c-7',
-        createdAt: order.createdAt,
-      });
-      assert.equal(record.headers.traceparent?.split('-')[1], record.event.traceparent?.split('-')[1]);
-    });
+        const record = await orderTopic.waitFor((r) => r.key === orderId);
+        assert.equal(record.headers['content-type'], 'application/cloudevents+json; charset=UTF-8');
+        assert.ok(record.event, 'the value is a valid event');
+        assert.ok(validateEvent(record.event).ok);
+        assert.equal(record.event.type, EventTypes.orderCreated);
+        assert.equal(record.event.source, '/orderflow/order-service');
+        assert.deepEqual(record.event.data, {
+          orderId,
+          productId: 'A001',
+          quantity: 2,
+          customerId: 'c-7',
+          createdAt: order.createdAt,
+        });
+        assert.equal(record.headers.traceparent?.split('-')[1], record.event.traceparent?.split('-')[1]);
+      },
+    );
 
     test('20 concurrent POSTs with one Idempotency-Key yield exactly one event', { timeout: TIMEOUT }, async () => {
       const key = randomUUID();
@@ -144,28 +148,32 @@ for (const makeBackend of backends) {
       assert.equal(events[0]!.key, [...orderIds][0]);
     });
 
-    test('stock-reserved on stock-topic confirms the order; GET shows CONFIRMED with its history', {
-      timeout: TIMEOUT,
-    }, async () => {
-      const order = (await post({ productId: 'A002', quantity: 3 })).json() as Order;
-      const reserved = stockReserved(order.orderId, 'A002', 3, 17);
-      await stockProducer.publish(Topics.stock, { key: partitionKey(reserved), value: encodeEvent(reserved) });
+    test(
+      'stock-reserved on stock-topic confirms the order; GET shows CONFIRMED with its history',
+      {
+        timeout: TIMEOUT,
+      },
+      async () => {
+        const order = (await post({ productId: 'A002', quantity: 3 })).json() as Order;
+        const reserved = stockReserved(order.orderId, 'A002', 3, 17);
+        await stockProducer.publish(Topics.stock, { key: partitionKey(reserved), value: encodeEvent(reserved) });
 
-      const response = await eventually(
-        () => app.inject({ method: 'GET', url: `/orders/${order.orderId}` }),
-        (r) => r.json().status !== 'PENDING',
-      );
-      assert.equal(response.statusCode, 200);
-      assert.deepEqual(response.json(), {
-        ...order,
-        status: 'CONFIRMED',
-        updatedAt: reserved.time,
-        history: [
-          { status: 'PENDING', at: order.createdAt },
-          { status: 'CONFIRMED', at: reserved.time, eventId: reserved.id },
-        ],
-      });
-    });
+        const response = await eventually(
+          () => app.inject({ method: 'GET', url: `/orders/${order.orderId}` }),
+          (r) => r.json().status !== 'PENDING',
+        );
+        assert.equal(response.statusCode, 200);
+        assert.deepEqual(response.json(), {
+          ...order,
+          status: 'CONFIRMED',
+          updatedAt: reserved.time,
+          history: [
+            { status: 'PENDING', at: order.createdAt },
+            { status: 'CONFIRMED', at: reserved.time, eventId: reserved.id },
+          ],
+        });
+      },
+    );
 
     test('stock-changed to 0 makes POST answer 409 OUT_OF_STOCK without publishing', { timeout: TIMEOUT }, async () => {
       const productId = `SOLD-${randomUUID().slice(0, 8)}`;
@@ -188,31 +196,35 @@ for (const makeBackend of backends) {
       );
     });
 
-    test('with the broker stopped POST answers 503 and leaves no claim; once it is back the retry succeeds', {
-      timeout: TIMEOUT,
-    }, async () => {
-      const { port } = broker;
-      await broker.close();
-      const key = randomUUID();
-      const orderId = `down-${randomUUID()}`;
-      const payload = { orderId, productId: 'A003', quantity: 1 };
+    test(
+      'with the broker stopped POST answers 503 and leaves no claim; once it is back the retry succeeds',
+      {
+        timeout: TIMEOUT,
+      },
+      async () => {
+        const { port } = broker;
+        await broker.close();
+        const key = randomUUID();
+        const orderId = `down-${randomUUID()}`;
+        const payload = { orderId, productId: 'A003', quantity: 1 };
 
-      const failed = await post(payload, { 'idempotency-key': key });
-      assert.equal(failed.statusCode, 503);
-      assert.equal(failed.json().code, 'KAFKA_UNAVAILABLE');
-      assert.ok(Number(failed.headers['retry-after']) > 0);
-      const held = await backend.requestKeys();
-      assert.ok(!held.includes(`key:${key}`) && !held.includes(`order:${orderId}`), `no claim left: ${held}`);
-      assert.equal((await app.inject({ method: 'GET', url: `/orders/${orderId}` })).statusCode, 404);
+        const failed = await post(payload, { 'idempotency-key': key });
+        assert.equal(failed.statusCode, 503);
+        assert.equal(failed.json().code, 'KAFKA_UNAVAILABLE');
+        assert.ok(Number(failed.headers['retry-after']) > 0);
+        const held = await backend.requestKeys();
+        assert.ok(!held.includes(`key:${key}`) && !held.includes(`order:${orderId}`), `no claim left: ${held}`);
+        assert.equal((await app.inject({ method: 'GET', url: `/orders/${orderId}` })).statusCode, 404);
 
-      broker = await startBroker({ port, dataDir, log: silent });
-      const retried = await post(payload, { 'idempotency-key': key });
-      assert.equal(retried.statusCode, 202);
-      assert.equal(retried.headers['idempotent-replayed'], undefined);
-      const record = await orderTopic.waitFor((r) => r.key === orderId);
-      assert.equal(record.event?.type, EventTypes.orderCreated);
-      await orderTopic.caughtUp();
-      assert.equal(orderTopic.records.filter((r) => r.key === orderId).length, 1);
-    });
+        broker = await startBroker({ port, dataDir, log: silent });
+        const retried = await post(payload, { 'idempotency-key': key });
+        assert.equal(retried.statusCode, 202);
+        assert.equal(retried.headers['idempotent-replayed'], undefined);
+        const record = await orderTopic.waitFor((r) => r.key === orderId);
+        assert.equal(record.event?.type, EventTypes.orderCreated);
+        await orderTopic.caughtUp();
+        assert.equal(orderTopic.records.filter((r) => r.key === orderId).length, 1);
+      },
+    );
   });
 }

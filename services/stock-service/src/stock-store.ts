@@ -36,13 +36,10 @@ export interface Fenced {
 }
 
 export type SetStockResult =
-  | Fenced
-  | { readonly outcome: 'set'; readonly available: number; readonly created: boolean };
+  Fenced | { readonly outcome: 'set'; readonly available: number; readonly created: boolean };
 
 export type RestockResult =
-  | Fenced
-  | { readonly outcome: 'unknown-product' }
-  | { readonly outcome: 'restocked'; readonly available: number };
+  Fenced | { readonly outcome: 'unknown-product' } | { readonly outcome: 'restocked'; readonly available: number };
 
 export interface SeedResult {
   /** False when the catalogue had been seeded before: nothing was written. */

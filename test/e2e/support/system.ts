@@ -117,7 +117,7 @@ export async function startSystem(backend: Backend): Promise<System> {
       const service = serviceOf(name, child, LISTENING.exec(line.msg)![1]!);
       // Readiness includes the consumer's place in its group, which can take a rebalance or a dead member's session.
       const deadline = performance.now() + START_TIMEOUT_MS;
-      for (let status = 0; status !== 200; ) {
+      for (let status = 0; status !== 200;) {
         if (!child.isRunning()) throw new Error(`${child.label} exited; stderr: ${child.stderr.join('\n')}`);
         if (performance.now() > deadline) throw new Error(`${child.label} not ready within ${START_TIMEOUT_MS} ms`);
         status = await service.request('GET', '/health/ready').then(

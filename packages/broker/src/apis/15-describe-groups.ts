@@ -20,8 +20,9 @@ export const describeGroupsHandler: ApiHandler<DescribeGroupsRequest, DescribeGr
   maxVersion: 5,
   handle(context, request, version) {
     const operations = request.includeAuthorizedOperations ? ALL_GROUP_OPERATIONS : OPERATIONS_NOT_REQUESTED;
-    const groups = context.broker.groups.describeGroups(request.groups).map(
-      (group): DescribeGroupsResponseDescribedGroup => ({
+    const groups = context.broker.groups
+      .describeGroups(request.groups)
+      .map((group): DescribeGroupsResponseDescribedGroup => ({
         errorCode: group.errorCode,
         groupId: group.groupId,
         groupState: group.state,
@@ -36,8 +37,7 @@ export const describeGroupsHandler: ApiHandler<DescribeGroupsRequest, DescribeGr
           memberAssignment: member.assignment,
         })),
         ...(version >= 3 ? { authorizedOperations: operations } : {}),
-      }),
-    );
+      }));
     return { throttleTimeMs: 0, groups };
   },
 };

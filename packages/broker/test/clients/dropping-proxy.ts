@@ -126,7 +126,7 @@ export class DroppingProxy {
     for (const topic of request.topicData) {
       for (const partition of topic.partitionData) {
         const records = partition.records;
-        for (let position = 0; records !== null && position < records.length; ) {
+        for (let position = 0; records !== null && position < records.length;) {
           const header = readRecordBatchHeader(records, position);
           const batch: ForwardedBatch = {
             connection,
