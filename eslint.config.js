@@ -19,7 +19,14 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^(fs|path|os|net|http|crypto|util|url|zlib|events|stream|child_process)$', message: 'Use the node: protocol.' }] },
+        {
+          patterns: [
+            {
+              regex: '^(fs|path|os|net|http|crypto|util|url|zlib|events|stream|child_process)$',
+              message: 'Use the node: protocol.',
+            },
+          ],
+        },
       ],
     },
   },
