@@ -1,18 +1,47 @@
 #!/usr/bin/env node
 // The `orderflow` command: one subcommand per file in ./commands. Usage errors print one line and exit 2.
-import { broker, brokerHelp } from './commands/broker.ts';
-import { up, upHelp } from './commands/up.ts';
 import { UsageError } from './usage-error.ts';
 
-interface Command {
-  readonly summary: string;
+interface CommandModule {
   readonly help: string;
   run(args: readonly string[]): Promise<number>;
 }
 
+interface Command {
+  readonly summary: string;
+  /** Imported on use: the commands' dependencies (Kafka client, platform, broker) cost a second to load together. */
+  module(): Promise<CommandModule>;
+}
+
 const commands: Record<string, Command> = {
-  up: { summary: 'run the broker and the four services (what npm start runs)', help: upHelp, run: up },
-  broker: { summary: 'run only the embedded Kafka-compatible broker', help: brokerHelp, run: broker },
+  up: {
+    summary: 'run the broker and the four services (what npm start runs)',
+    module: () => import('./commands/up.ts').then((m) => ({ help: m.upHelp, run: m.up })),
+  },
+  broker: {
+    summary: 'run only the embedded Kafka-compatible broker',
+    module: () => import('./commands/broker.ts').then((m) => ({ help: m.brokerHelp, run: m.broker })),
+  },
+  tail: {
+    summary: 'print the records of a topic as JSON lines (a console consumer)',
+    module: () => import('./commands/tail.ts').then((m) => ({ help: m.tailHelp, run: m.tail })),
+  },
+  topics: {
+    summary: 'list topics with their partitions and offsets',
+    module: () => import('./commands/topics.ts').then((m) => ({ help: m.topicsHelp, run: m.topics })),
+  },
+  groups: {
+    summary: 'list consumer groups with members, assignments and lag',
+    module: () => import('./commands/groups.ts').then((m) => ({ help: m.groupsHelp, run: m.groups })),
+  },
+  order: {
+    summary: 'place one order and follow it to CONFIRMED or REJECTED',
+    module: () => import('./commands/order.ts').then((m) => ({ help: m.orderHelp, run: m.order })),
+  },
+  load: {
+    summary: 'generate order traffic against a running system and check its consistency',
+    module: () => import('./commands/load.ts').then((m) => ({ help: m.loadHelp, run: m.load })),
+  },
 };
 
 function mainHelp(): string {
@@ -29,13 +58,17 @@ function mainHelp(): string {
 
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...args] = argv;
+  if (name === 'help' && args[0] !== undefined && Object.hasOwn(commands, args[0])) {
+    console.log((await commands[args[0]].module()).help);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(mainHelp());
     return 0;
   }
-  const command = commands[name];
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (command === undefined) throw new UsageError(`orderflow: unknown command '${name}' (see orderflow --help)`);
-  return command.run(args);
+  return (await command.module()).run(args);
 }
 
 try {

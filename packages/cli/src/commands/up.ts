@@ -18,6 +18,7 @@ import {
   type ServiceDefinition,
   serviceDefinitions,
 } from '../services.ts';
+import { onShutdownSignals } from '../shutdown-signals.ts';
 import { UsageError } from '../usage-error.ts';
 
 export const upHelp = `Usage: orderflow up [--only <services>] [--no-broker] [--json]
@@ -99,20 +100,22 @@ export async function up(args: readonly string[], env: NodeJS.ProcessEnv = proce
 
   let brokerProcess: SupervisedProcess | undefined;
   const exitCode = new Promise<number>((resolveExit) => {
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals++;
-      if (signals > 1) {
+    onShutdownSignals({
+      stop(signal) {
+        output.info('shutting down (press Ctrl-C again to force)', { signal });
+        stopAll(brokerProcess).then(() => resolveExit(0));
+      },
+      force(signal) {
         output.warn('second signal: killing everything now', { signal });
         for (const child of processes) child.kill();
         resolveExit(130);
-        return;
-      }
-      output.info('shutting down (press Ctrl-C again to force)', { signal });
-      stopAll(brokerProcess).then(() => resolveExit(0));
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+      },
+    });
+  });
+  // The children live in process groups of their own, so nothing else would stop them if the launcher ended
+  // without going through stopAll (an uncaught error): kill whatever is still running on the way out.
+  process.once('exit', () => {
+    for (const child of processes) child.kill();
   });
 
   try {

@@ -39,7 +39,10 @@ export class SupervisedProcess {
 
   start(): void {
     const { args, env, output, label, colour } = this.#options;
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a Ctrl-C in the terminal reaches only the launcher, which then stops the services
+    // before the broker. In the terminal's group every child would get SIGINT at once, the broker would go away
+    // while the services still commit, and the launcher's own SIGTERM would arrive as a second signal.
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.#child = child;
     this.#startedAt = Date.now();
     output.attach(label, colour, child.stdout!);
