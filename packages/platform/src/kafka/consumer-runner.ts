@@ -289,7 +289,7 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
   function take(state: PartitionState, max: number): KafkaMessage[] {
     const { queue } = state;
     if (queue.length === 0) {
-      return queue;
+      return [];
     }
     let taken: KafkaMessage[];
     if (queue.length <= max) {
