@@ -9,6 +9,7 @@ import {
   createEventProducer,
   createLogger,
   type KafkaConnection,
+  type Logger,
   type RecordHandler,
   startConsumer,
 } from '@orderflow/platform';
@@ -53,6 +54,8 @@ export interface DrainOptions {
   readonly maxBatchSize?: number;
   /** The runner's maxBufferedRecords; unset keeps the runner's default, as the services run it. */
   readonly maxBufferedRecords?: number;
+  /** The runner's logger, which handlers log through; silent unless given. */
+  readonly log?: Logger;
 }
 
 /**
@@ -78,7 +81,7 @@ export async function drain(connection: KafkaConnection, options: DrainOptions):
     connection,
     groupId: options.groupId,
     topics: options.topics,
-    log: silentLog,
+    log: options.log ?? silentLog,
     ...(options.maxBufferedRecords === undefined ? {} : { maxBufferedRecords: options.maxBufferedRecords }),
     ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
     handler: async (record, context) => {
