@@ -42,7 +42,9 @@ test('sends rate x duration arrivals with at most `concurrency` in flight; held 
   );
   assert.equal(peak, 4);
   assert.equal(result.peakInFlight, 4);
-  assert.equal(result.lateStarts, 36);
+  // The 36 held arrivals are late by construction; the first four are late too when a busy machine delays the timer
+  // that starts them, so they may add to the count but never take from it.
+  assert.ok(result.lateStarts >= 36 && result.lateStarts <= 40, `late starts: ${result.lateStarts}`);
   assert.ok(result.startDelay.max > LATE_START_MS);
 });
 
