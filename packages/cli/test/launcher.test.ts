@@ -157,7 +157,11 @@ test('orderflow up runs the system: an order is confirmed, and Ctrl-C stops ever
   process.kill(-up.pid, 'SIGINT');
   await delay(100);
   process.kill(up.pid, 'SIGINT');
-  assert.deepEqual(await up.exited(60_000), { code: 0, signal: null }, up.stderr());
+  assert.deepEqual(
+    await up.exited(60_000),
+    { code: 0, signal: null },
+    `stderr:\n${up.stderr()}\nlast lines:\n${up.lines.slice(-15).join('\n')}`,
+  );
   assert.ok(
     up.lines.some((line) => line.includes('"msg":"stopped"')),
     'stopped gracefully, not killed as after a second Ctrl-C',

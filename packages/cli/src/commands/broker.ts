@@ -24,7 +24,7 @@ export async function broker(args: readonly string[]): Promise<number> {
   // It gets a process group of its own and every signal through us: in the terminal's group one Ctrl-C would reach
   // it twice (from the terminal and forwarded by us), and orderflow-broker takes a second signal as "exit now".
   const child = spawn(process.execPath, [brokerEntry, ...args], { stdio: 'inherit', detached: true });
-  const removeSignalHandlers = onShutdownSignals({
+  const signals = onShutdownSignals({
     stop: (signal) => child.kill(signal),
     force: (signal) => child.kill(signal),
   });
@@ -36,7 +36,7 @@ export async function broker(args: readonly string[]): Promise<number> {
       child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     });
   } finally {
-    removeSignalHandlers();
+    await signals.release();
     process.removeListener('exit', killLeftover);
   }
 }

@@ -66,7 +66,7 @@ export async function tail(args: readonly string[]): Promise<number> {
   const stopRequested = new Promise<number>((resolve) => {
     requestStop = resolve;
   });
-  const removeSignalHandlers = onShutdownSignals({
+  const signals = onShutdownSignals({
     stop: () => requestStop(0),
     force: () => {
       console.error('orderflow tail: stopped without leaving the group');
@@ -154,6 +154,6 @@ export async function tail(args: readonly string[]): Promise<number> {
     await consumer.close(true).catch(() => undefined);
     await admin.close().catch(() => undefined);
     process.stdout.removeListener('error', onStdoutError);
-    removeSignalHandlers();
+    await signals.release();
   }
 }

@@ -100,10 +100,12 @@ export async function up(args: readonly string[], env: NodeJS.ProcessEnv = proce
 
   let brokerProcess: SupervisedProcess | undefined;
   const exitCode = new Promise<number>((resolveExit) => {
-    onShutdownSignals({
+    const signals = onShutdownSignals({
       stop(signal) {
         output.info('shutting down (press Ctrl-C again to force)', { signal });
-        stopAll(brokerProcess).then(() => resolveExit(0));
+        stopAll(brokerProcess)
+          .then(() => signals.release())
+          .then(() => resolveExit(0));
       },
       force(signal) {
         output.warn('second signal: killing everything now', { signal });
