@@ -8,7 +8,7 @@
 // One backlog of order-created events on order-topic (BENCH_PARTITIONS partitions, the broker's default 3) is read by
 // four consumer groups on the platform's consumer runner: a no-op handler, and the three services' own handlers built
 // from their source with a store as each service opens it, in batches per partition where the service runs them so
-// (stock and analytics, with their maxBatchSize) (BENCH_STORE: a private non-persistent redis-server by
+// (each with its service's maxBatchSize) (BENCH_STORE: a private non-persistent redis-server by
 // default, or SQLite files). Each group works through the backlog in BENCH_SLICES slices of EVENTS / SLICES records:
 // in every slice each group in turn (who goes first rotates) joins, handles its share, stops and commits, so the four
 // see the same machine in the same minutes. A slice's rate runs from its first record handled to its last; the ratio
@@ -45,7 +45,11 @@ import {
 import { openAnalyticsStore } from '../services/analytics-service/src/open-analytics-store.ts';
 import { createLogChannel } from '../services/notification-service/src/log-channel.ts';
 import { createNotificationDispatcher } from '../services/notification-service/src/notification-dispatcher.ts';
-import { createNotificationHandler } from '../services/notification-service/src/notification-handler.ts';
+import {
+  createNotificationBatchHandler,
+  createNotificationHandler,
+  NOTIFICATION_BATCH_SIZE,
+} from '../services/notification-service/src/notification-handler.ts';
 import { createNotificationMetrics } from '../services/notification-service/src/notification-metrics.ts';
 import { openNotificationStore } from '../services/notification-service/src/open-notification-store.ts';
 import { openStockStore } from '../services/stock-service/src/open-stock-store.ts';
@@ -118,7 +122,7 @@ async function main(): Promise<void> {
     // A drain stops once it has handled its share, but the batches already in flight then are finished and committed
     // too: up to one batch per partition beyond the share. The spare records keep the last slice from waiting for
     // records that an earlier slice already took.
-    const spare = PARTITIONS * Math.max(ORDER_BATCH_SIZE, EVENT_BATCH_SIZE);
+    const spare = PARTITIONS * Math.max(ORDER_BATCH_SIZE, NOTIFICATION_BATCH_SIZE, EVENT_BATCH_SIZE);
     console.log(`filling order-topic with ${EVENTS} order-created events (+${spare} spare)...`);
     const createdAt = new Date().toISOString();
     const fillStarted = performance.now();
@@ -164,6 +168,7 @@ async function main(): Promise<void> {
         batches: { handleBatch: createReservationBatchHandler(stockDeps), maxBatchSize: ORDER_BATCH_SIZE },
       }),
       consumer('notification', createNotificationHandler(dispatcher), {
+        batches: { handleBatch: createNotificationBatchHandler(dispatcher), maxBatchSize: NOTIFICATION_BATCH_SIZE },
         log: createLogger({ name: 'notification-service', level: 'info', destination: pino.destination('/dev/null') }),
       }),
       consumer('analytics', createAnalyticsHandler(analyticsDeps), {
@@ -237,8 +242,8 @@ async function main(): Promise<void> {
         `the four consumers taking turns in rotating order; ratio = handler ÷ no-op events/s within a slice.`,
       `Store: ${STORE}${redisServer?.private ? ' (private redis-server: commandstats are these handlers alone)' : ''}; ` +
         `round trips = EVALSHA/EVAL calls, commands include those the scripts run inside Redis.`,
-      `Stock and analytics handle batches of up to ${ORDER_BATCH_SIZE} and ${EVENT_BATCH_SIZE} records per partition ` +
-        'as their services do; notification handles one record at a time, as it does.',
+      `Each handler takes batches per partition as its service does: up to ${ORDER_BATCH_SIZE} records (stock), ` +
+        `${NOTIFICATION_BATCH_SIZE} (notification, dispatched concurrently) and ${EVENT_BATCH_SIZE} (analytics).`,
       "The stock handler publishes each batch's decisions and stock-changed (acks=all, no linger) before the commit.",
     ];
     if (PROFILE !== undefined) {

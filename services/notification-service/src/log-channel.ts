@@ -9,6 +9,7 @@ export function createLogChannel(): NotificationChannel {
   return Object.freeze<NotificationChannel>({
     name: 'log',
     maxAttempts: 1,
+    inProcess: true,
     async deliver(notification, { log }) {
       log.info({ subject: notification.subject, text: notification.message }, 'notification');
     },

@@ -21,5 +21,10 @@ export interface NotificationChannel {
   readonly name: ChannelName;
   /** Attempts per event before the notification is FAILED, the first one included. */
   readonly maxAttempts: number;
+  /**
+   * True when delivery stays in this process (the log): it does not wait on anyone, back off or give up, so the
+   * events of a batch can be dispatched together (see notification-consumer.ts).
+   */
+  readonly inProcess: boolean;
   deliver(notification: Notification, context: DeliveryContext): Promise<void>;
 }

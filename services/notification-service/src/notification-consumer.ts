@@ -9,7 +9,11 @@ import {
 } from '@orderflow/platform';
 import type { NotificationChannel } from './notification-channel.ts';
 import { createNotificationDispatcher } from './notification-dispatcher.ts';
-import { createNotificationHandler } from './notification-handler.ts';
+import {
+  createNotificationBatchHandler,
+  createNotificationHandler,
+  NOTIFICATION_BATCH_SIZE,
+} from './notification-handler.ts';
 import type { NotificationMetrics } from './notification-metrics.ts';
 import type { NotificationStore } from './notification-store.ts';
 
@@ -42,6 +46,12 @@ export function startNotificationConsumer(options: NotificationConsumerOptions):
     groupId: ConsumerGroups.notification,
     topics: Subscriptions[ConsumerGroups.notification],
     handler: createNotificationHandler(dispatcher),
+    // A failed batch is handed to the per-record handler, which would start a remote channel's retries over again:
+    // the webhook's attempts would double and its receiver would see the backoff twice. So events are dispatched a
+    // batch at a time only when every channel delivers in this process.
+    ...(channels.every((channel) => channel.inProcess)
+      ? { handleBatch: createNotificationBatchHandler(dispatcher), maxBatchSize: NOTIFICATION_BATCH_SIZE }
+      : {}),
     log,
     metrics,
     retry: options.retry ?? EVENT_RETRY,

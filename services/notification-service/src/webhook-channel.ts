@@ -39,6 +39,7 @@ export function createWebhookChannel(options: WebhookChannelOptions): Notificati
   return Object.freeze<NotificationChannel>({
     name: 'webhook',
     maxAttempts,
+    inProcess: false,
     async deliver(notification, { event, traceparent, signal }) {
       const { id, eventId, eventType, orderId, subject, message, createdAt } = notification;
       const body = JSON.stringify({ id, eventId, eventType, orderId, subject, message, createdAt, data: event.data });

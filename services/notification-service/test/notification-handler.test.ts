@@ -1,17 +1,25 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { EventPoisonCodes } from '@orderflow/contracts';
-import { PoisonEventError, type RecordHandler } from '@orderflow/platform';
+import { type BatchHandler, PoisonEventError, type RecordHandler } from '@orderflow/platform';
 import { Registry } from 'prom-client';
 import { createLogChannel } from '../src/log-channel.ts';
 import { notificationId } from '../src/notification.ts';
 import { createNotificationDispatcher } from '../src/notification-dispatcher.ts';
 import { NotificationErrors } from '../src/notification-errors.ts';
-import { createNotificationHandler } from '../src/notification-handler.ts';
+import { createNotificationBatchHandler, createNotificationHandler } from '../src/notification-handler.ts';
 import { createNotificationMetrics, type NotificationMetrics } from '../src/notification-metrics.ts';
 import type { NotificationStore } from '../src/notification-store.ts';
 import { createWebhookChannel } from '../src/webhook-channel.ts';
-import { consumed, handlerContext, orderCreated, stockChanged, stockRejected } from './support/events.ts';
+import {
+  batchContext,
+  consumed,
+  handlerContext,
+  orderCreated,
+  stockChanged,
+  stockRejected,
+  stockReserved,
+} from './support/events.ts';
 import { backends, type TestStore } from './support/test-backends.ts';
 import { type Responder, startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
@@ -29,6 +37,8 @@ for (const backend of backends) {
     let receiver: WebhookReceiver;
     let metrics: NotificationMetrics;
 
+    let handleBatch: BatchHandler;
+
     async function setUp(respond: Responder, backoffMs = 5): Promise<RecordHandler> {
       data = backend.fresh();
       store = (await data.open()).store;
@@ -39,7 +49,9 @@ for (const backend of backends) {
         createWebhookChannel({ url: receiver.url, secret: SECRET, timeoutMs: 5000, maxAttempts: 3 }),
       ];
       const backoff = { initialDelayMs: backoffMs, maxDelayMs: backoffMs * 4 };
-      return createNotificationHandler(createNotificationDispatcher({ store, channels, backoff, metrics }));
+      const dispatcher = createNotificationDispatcher({ store, channels, backoff, metrics });
+      handleBatch = createNotificationBatchHandler(dispatcher);
+      return createNotificationHandler(dispatcher);
     }
 
     afterEach(async () => {
@@ -163,6 +175,50 @@ for (const backend of backends) {
         assert.equal(error.code, EventPoisonCodes.malformedJson);
         return true;
       });
+    });
+
+    test('a batch delivers each event once per channel, a copy of an event within it included', async () => {
+      await setUp(() => 200);
+      const received = orderCreated('order-batch-1');
+      const confirmed = stockReserved('order-batch-1');
+      const other = orderCreated('order-batch-2');
+      const records = [received, stockChanged('A001', 3), confirmed, received, other].map((event) => consumed(event));
+      await handleBatch(records, batchContext());
+
+      assert.deepEqual(
+        receiver.requests.map((r) => r.headers['idempotency-key']).sort(),
+        [received, confirmed, other].map((event) => notificationId(event.id, 'webhook')).sort(),
+      );
+      const listed = await store.list({ limit: 50 }, Date.now());
+      assert.equal(listed.length, 6, 'three events on two channels');
+      assert.ok(listed.every((n) => n.status === 'SENT' && n.attempts === 1));
+    });
+
+    test('a batch with a poison record throws before it dispatches anything', async () => {
+      await setUp(() => 200);
+      const records = [consumed(orderCreated('order-before-poison')), consumed(Buffer.from('{not json'))];
+      await assert.rejects(handleBatch(records, batchContext()), PoisonEventError);
+      assert.equal(receiver.requests.length, 0);
+      assert.deepEqual(await store.list({ limit: 50 }, Date.now()), []);
+    });
+
+    test('a batch with one failing event throws once the others are sent, which one by one then skips', async () => {
+      const handle = await setUp((_, body) => (body.includes('order-refused') ? 400 : 200));
+      const sent = orderCreated('order-fine');
+      const refused = orderCreated('order-refused');
+      const records = [consumed(sent), consumed(refused)];
+      await assert.rejects(handleBatch(records, batchContext()), (error: unknown) => {
+        assert.ok(NotificationErrors.is(error, 'NOTIFICATION_DELIVERY_FAILED'));
+        return true;
+      });
+      assert.equal((await store.get(notificationId(sent.id, 'webhook'), Date.now()))?.status, 'SENT');
+      assert.equal((await store.get(notificationId(refused.id, 'webhook'), Date.now()))?.status, 'FAILED');
+
+      // What the consumer runner does next: every record of the batch through the per-record handler.
+      await handle(records[0]!, handlerContext());
+      await assert.rejects(handle(records[1]!, handlerContext()), /answered HTTP 400/);
+      const fine = receiver.requests.filter((r) => r.headers['idempotency-key'] === notificationId(sent.id, 'webhook'));
+      assert.equal(fine.length, 1, 'the event sent in the batch is not sent again');
     });
   });
 }

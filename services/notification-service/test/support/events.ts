@@ -11,6 +11,7 @@ import {
 import {
   type ConsumedRecord,
   createLogger,
+  type BatchContext,
   type HandlerContext,
   type Logger,
   startTraceparent,
@@ -74,4 +75,8 @@ export const silentLog: Logger = createLogger({ name: 'notification-test', level
 
 export function handlerContext(signal = new AbortController().signal): HandlerContext {
   return { log: silentLog, attempt: 1, signal };
+}
+
+export function batchContext(signal = new AbortController().signal): BatchContext {
+  return { log: silentLog, logFor: () => silentLog, signal };
 }
