@@ -1,10 +1,13 @@
 // Fetch (key 1), v0-17. Returns whole record batches from each requested partition, up to its high watermark:
 // a fetch offset inside a batch returns that whole batch, and the first partition with data returns at least one
-// batch even when it is larger than the byte limits (KIP-74), so a consumer can never be stuck on a large batch.
+// batch even when it is larger than the byte limits (KIP-74), so a consumer can never be stuck on a large batch;
+// every later partition keeps to what is left of the limits.
 // Long polling: with less than min_bytes available the request waits up to max_wait_ms, and wakes as soon as any
-// requested partition's high watermark moves. Topics are addressed by name up to v12 and by topic id from v13
-// (KIP-516). Incremental fetch sessions (KIP-227) are declined the way the protocol allows: we answer session id 0,
-// so every fetch is a full fetch; a client naming a session we never created gets FETCH_SESSION_ID_NOT_FOUND.
+// requested partition's high watermark moves. As in Kafka, it is answered at once when min_bytes is met (so
+// min_bytes 0 never waits) or when a partition has an error (OFFSET_OUT_OF_RANGE, an unknown partition, …).
+// Topics are addressed by name up to v12 and by topic id from v13 (KIP-516). Incremental fetch sessions (KIP-227)
+// are declined the way the protocol allows: we answer session id 0, so every fetch is a full fetch; a client naming
+// a session we never created gets FETCH_SESSION_ID_NOT_FOUND.
 // There are no transactions, so read_committed sees what read_uncommitted sees and no batch is ever aborted.
 import { ErrorCode } from '../protocol/error-codes.ts';
 import type {
@@ -43,7 +46,9 @@ export const fetchHandler: ApiHandler<FetchRequest, FetchResponse> = {
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
 
     let read = readAll(targets, responseMaxBytes);
-    while (read.bytes < Math.max(1, request.minBytes) && Date.now() < deadline && !broker.closing.aborted) {
+    // Kafka's ReplicaManager.fetchMessages responds at once when "bytesReadable >= minBytes" or when reading any
+    // partition failed ("errorReadingData"), and only otherwise parks the fetch until max_wait.
+    while (read.bytes < request.minBytes && !read.failed && Date.now() < deadline && !broker.closing.aborted) {
       const woken = await waitForData(broker, targets, deadline - Date.now());
       if (!woken) break;
       read = readAll(targets, responseMaxBytes);
@@ -102,11 +107,15 @@ function resolveTargets(
 function readAll(
   targets: PartitionTarget[],
   responseMaxBytes: number,
-): { bytes: number; partitions: FetchResponsePartitionData[] } {
+): { bytes: number; failed: boolean; partitions: FetchResponsePartitionData[] } {
   let bytes = 0;
+  let failed = false;
   const partitions = targets.map((target): FetchResponsePartitionData => {
     const log = target.log;
-    if (log === undefined) return partitionResult(target.partitionIndex, target.errorCode, -1n, -1n, EMPTY_RECORDS);
+    if (log === undefined) {
+      failed = true;
+      return partitionResult(target.partitionIndex, target.errorCode, -1n, -1n, EMPTY_RECORDS);
+    }
     const highWatermark = log.highWatermark;
     const budget = Math.min(target.maxBytes, responseMaxBytes - bytes);
     // Once one partition has filled the response, the rest are reported without data (KIP-74 only guarantees
@@ -115,10 +124,15 @@ function readAll(
       return partitionResult(target.partitionIndex, ErrorCode.NONE, highWatermark, log.logStartOffset, EMPTY_RECORDS);
     }
     const result = log.read(target.fetchOffset, Math.max(budget, 1), highWatermark);
-    bytes += result.records.length;
-    return partitionResult(target.partitionIndex, result.errorCode, highWatermark, log.logStartOffset, result.records);
+    if (result.errorCode !== ErrorCode.NONE) failed = true;
+    // The log returns its first batch whole even when it is over the budget. Only the first partition with data may
+    // do that (KIP-74; Kafka's ReplicaManager.readFromLog drops `minOneMessage` once a partition returned data), so
+    // a later partition whose first batch does not fit in what is left returns nothing this time.
+    const records = bytes > 0 && result.records.length > budget ? EMPTY_RECORDS : result.records;
+    bytes += records.length;
+    return partitionResult(target.partitionIndex, result.errorCode, highWatermark, log.logStartOffset, records);
   });
-  return { bytes, partitions };
+  return { bytes, failed, partitions };
 }
 
 function partitionResult(
