@@ -13,11 +13,11 @@ import {
   uniqueId,
 } from './support/api.ts';
 import { eventually } from './support/eventually.ts';
-import { BACKENDS, withSystem } from './support/system.ts';
+import { BACKENDS, type Service, withSystem } from './support/system.ts';
 
 // notification-service is killed (SIGKILL: no shutdown, no offset commit) while orders keep coming. Orders are still
 // accepted, confirmed and counted without it; once it is back it sends every notification it missed, and none it had
-// already sent.
+// already sent: each one is delivered exactly once across the two processes, as their own log lines show.
 
 const PRODUCT = 'A001';
 /** Orders placed by concurrent clients; notification-service is killed in the middle of them. */
@@ -99,8 +99,7 @@ for (const backend of BACKENDS) {
         { timeoutMs: 45_000 },
       );
 
-      // Exactly the expected notifications per order, each recorded once.
-      assert.equal(new Set(notifications.map((n) => n.id)).size, notifications.length, 'no notification id twice');
+      // Exactly the expected notifications per order, on the log channel.
       const perOrder = byOrder(notifications);
       assert.deepEqual([...perOrder.keys()].sort(), orderIds);
       for (const orderId of orderIds) {
@@ -113,31 +112,72 @@ for (const backend of BACKENDS) {
           orderId,
         );
       }
+      const expected = notifications.map((n) => n.id).sort();
 
-      // What was sent before the kill stays sent: not attempted again, not sent again by the new process.
+      // What was sent before the kill stays sent: not attempted again by the new process.
       const final = new Map(notifications.map((n) => [n.id, n]));
       for (const before of sentBeforeKill) {
         const after = final.get(before.id)!;
         assert.deepEqual([after.attempts, after.sentAt], [before.attempts, before.sentAt], before.id);
       }
-      const alreadySent = new Set(sentBeforeKill.map((n) => n.id));
-      // The new process delivers each missing notification once: the log channel's delivery is its `notification`
-      // line. Orders placed while it was down were never seen by the old process, so all of theirs are among them.
+
+      // Each notification delivered exactly once across both processes. A delivery on the log channel is the line
+      // the channel writes (log-channel.ts: msg "notification", bound to the notification id and channel), so each
+      // process's own log says what it delivered, the killed one's up to its last line: also what it delivered after
+      // the snapshot above, while it was being killed.
+      const killedDelivered = deliveredOnLog(notification);
+      const restartedDelivered = await eventually(
+        'the restarted process logged its deliveries',
+        async () => {
+          const delivered = deliveredOnLog(restarted);
+          const either = new Set([...killedDelivered, ...delivered]);
+          assert.deepEqual(
+            expected.filter((id) => !either.has(id)),
+            [],
+            'notifications delivered by neither process',
+          );
+          return delivered;
+        },
+        { timeoutMs: 15_000 },
+      );
+      assert.deepEqual(duplicates(killedDelivered), [], 'delivered twice by the killed process');
+      assert.deepEqual(duplicates(restartedDelivered), [], 'delivered twice by the restarted process');
+      assert.deepEqual(
+        [...new Set([...killedDelivered, ...restartedDelivered])].sort(),
+        expected,
+        'the deliveries are the expected notifications, no other',
+      );
+      // None by both, but for the one case the design allows (log-channel.ts, docs/failure-modes.md): a kill after
+      // the line was written and before SENT was recorded leaves the notification PENDING, and the next process
+      // writes the line again. That case shows in its own evidence: the killed process never logged it sent, and
+      // the record counts one attempt per process. Anything else delivered by both was sent again after SENT.
+      const restartedSet = new Set(restartedDelivered);
+      const killedRecordedSent = new Set(
+        notification.logged({ msg: 'notification sent', channel: 'log' }).map((line) => String(line.notificationId)),
+      );
+      const byBoth = killedDelivered.filter((id) => restartedSet.has(id));
+      const interruptedByKill = byBoth.filter((id) => !killedRecordedSent.has(id) && final.get(id)?.attempts === 2);
+      assert.deepEqual(
+        byBoth.filter((id) => !interruptedByKill.includes(id)),
+        [],
+        'delivered by the killed process and again by the restarted one',
+      );
+      if (interruptedByKill.length > 0) {
+        t.diagnostic(`killed between writing and recording, so written again: ${interruptedByKill.join(', ')}`);
+      }
+      // Orders placed while it was down were never seen by the old process: all of theirs come from the new one.
       const missedByOldProcess = notifications.filter((n) => placedWhileDown.has(n.orderId)).map((n) => n.id);
       assert.ok(missedByOldProcess.length >= 2 * WHILE_DOWN);
-      const delivered = await eventually('the restarted process logged its deliveries', async () => {
-        const ids = restarted.logged({ msg: 'notification' }).map((line) => String(line.notificationId));
-        for (const id of missedByOldProcess) assert.ok(ids.includes(id), `${id} delivered after the restart`);
-        return ids;
-      });
-      assert.equal(new Set(delivered).size, delivered.length, `delivered twice: ${duplicates(delivered).join(', ')}`);
-      assert.deepEqual(
-        delivered.filter((id) => alreadySent.has(id)),
-        [],
-        'sent again after the restart',
-      );
+      for (const id of missedByOldProcess) assert.ok(restartedSet.has(id), `${id} delivered after the restart`);
+      // And the kill really came in the middle: the old process had delivered some, the new one the rest.
+      assert.ok(killedDelivered.length > 0 && restartedDelivered.length > 0);
     });
   });
+}
+
+/** The ids of the notifications `service` delivered on the log channel, in the order it logged them. */
+function deliveredOnLog(service: Service): string[] {
+  return service.logged({ msg: 'notification', channel: 'log' }).map((line) => String(line.notificationId));
 }
 
 function duplicates(ids: readonly string[]): string[] {

@@ -10,6 +10,7 @@ import {
   openStore,
   retryDelayMs,
 } from '@orderflow/platform';
+import { pino } from 'pino';
 import { buildApp } from './app.ts';
 import { createLogChannel } from './log-channel.ts';
 import type { ChannelName } from './notification.ts';
@@ -43,7 +44,14 @@ try {
   process.exit(1);
 }
 
-const log = createLogger({ name: SERVICE_NAME, level: config.LOG_LEVEL });
+// Written synchronously, unlike the other services' logs: the log channel's delivery is its line (log-channel.ts), and
+// a notification is recorded SENT once deliver() returns. With the platform's asynchronous destination the line could
+// still be in the process's buffer then, and a crash (SIGKILL, OOM) would lose a notification already marked SENT.
+const log = createLogger({
+  name: SERVICE_NAME,
+  level: config.LOG_LEVEL,
+  destination: pino.destination({ dest: 1, sync: true }),
+});
 const metrics = createMetrics({ service: SERVICE_NAME });
 const notificationMetrics = createNotificationMetrics(metrics.registry);
 const platformStore = await openStore(config, { log, namespace: SERVICE_NAME }).catch((error: unknown) =>
