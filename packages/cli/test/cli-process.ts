@@ -1,6 +1,6 @@
 // Runs `node src/bin.ts …` as a user would, for the CLI's tests: to completion (runCli), or as a long-running
 // child whose stdout lines a test waits for (startCli). Every child started here is killed when its test ends.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -68,7 +68,24 @@ export interface StartCliOptions {
    * terminal's Ctrl-C does (`process.kill(-pid, 'SIGINT')`).
    */
   readonly ownProcessGroup?: boolean;
+  /**
+   * Runs the command on a pseudo-terminal (util-linux `script`), so it writes what a user's terminal shows: pretty
+   * output instead of JSON lines. `pid` is then `script`'s, and the command is its only child (the shell execs it);
+   * killing `script` hangs the terminal up, which the command sees as SIGHUP. `lines` are what the terminal shows,
+   * without colour codes and carriage returns; `exited()` gives the command's exit code (128 + n for a signal n).
+   */
+  readonly terminal?: boolean;
 }
+
+/** Whether `script` (util-linux) is there to give a command a pseudo-terminal. */
+export function canRunInTerminal(): boolean {
+  return spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+const shellQuote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+// SGR colour and the erase/cursor sequences pino-pretty and the launcher write.
+// eslint-disable-next-line no-control-regex -- they start with ESC
+const TERMINAL_CODES = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 export function startCli(
   t: TestContext,
@@ -76,7 +93,19 @@ export function startCli(
   extraEnv: Readonly<Record<string, string>> = {},
   options: StartCliOptions = {},
 ): RunningCli {
-  const child = spawn(process.execPath, [binPath, ...args], {
+  const command = [process.execPath, binPath, ...args];
+  const [file, ...fileArgs] = options.terminal
+    ? [
+        'script',
+        '--quiet',
+        '--flush',
+        '--return',
+        '--command',
+        `exec ${command.map(shellQuote).join(' ')}`,
+        '/dev/null',
+      ]
+    : command;
+  const child = spawn(file, fileArgs, {
     env: cliEnv(extraEnv),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.ownProcessGroup === true,
@@ -85,7 +114,7 @@ export function startCli(
   let stderr = '';
   const waiters = new Set<() => void>();
   createInterface({ input: child.stdout! }).on('line', (line) => {
-    lines.push(line);
+    lines.push(options.terminal ? line.replace(TERMINAL_CODES, '').replaceAll('\r', '') : line);
     for (const waiter of waiters) waiter();
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {

@@ -3,56 +3,13 @@
 // Ctrl-C (even the doubled one `npm start` delivers) stops every process it started, exit 0.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type TestContext, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { freePort, runCli, startCli } from './cli-process.ts';
+import { runCli, startCli } from './cli-process.ts';
+import { childPids, isRunning, launcherPorts, tempDir } from './launcher-support.ts';
 
 const UP_TIMEOUT_MS = 120_000;
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'orderflow-cli-launcher-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** Free ports for the broker and the four services, so `up` clashes with nothing else on the machine. */
-async function launcherPorts(): Promise<Record<string, string>> {
-  const ports: Record<string, string> = {};
-  for (const variable of [
-    'ORDERFLOW_BROKER_PORT',
-    'ORDER_SERVICE_PORT',
-    'STOCK_SERVICE_PORT',
-    'NOTIFICATION_SERVICE_PORT',
-    'ANALYTICS_SERVICE_PORT',
-  ]) {
-    ports[variable] = String(await freePort());
-  }
-  return ports;
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
-    );
-  } catch {
-    return [];
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('up names a port that is taken, the process holding it and the variable that moves it', async (t) => {
   const holder = createServer();
