@@ -156,6 +156,10 @@ test('up restarts a service killed with SIGKILL while the others keep answering,
   assert.match(token, /^[A-Za-z0-9_-]{32}$/);
   assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
   generatedToken = token;
+  // The JSON summary says where the token is, and keeps the token itself out of the log.
+  const summaryLine = up.lines.find((line) => line.includes('"msg":"orderflow is up"'))!;
+  assert.equal((JSON.parse(summaryLine) as { adminToken?: string }).adminToken, tokenFile);
+  assert.ok(!summaryLine.includes(token));
   assert.deepEqual(await request('PUT', `${stock}/stock/Z901`, { token, body: { available: 3 } }), {
     status: 201,
     body: { productId: 'Z901', available: 3 },
