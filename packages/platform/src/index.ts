@@ -46,6 +46,6 @@ export type { ClaimResult, IdempotencyStore } from './stores/idempotency-store.t
 export type { KeyValueCache } from './stores/key-value-cache.ts';
 export { type OpenStoreOptions, openStore, type StoreConfig } from './stores/open-store.ts';
 export { type OpenRedisOptions, openRedis, redactUrl, redisCall } from './stores/redis/open-redis.ts';
-export { defineRedisScript, type RedisScript } from './stores/redis/redis-script.ts';
+export { defineRedisBatchScript, defineRedisScript, type RedisScript } from './stores/redis/redis-script.ts';
 export { createPurger, immediateTransaction, openSqlite } from './stores/sqlite/open-sqlite.ts';
 export type { Clock, Store, StoreBackend } from './stores/store.ts';

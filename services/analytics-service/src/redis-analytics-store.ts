@@ -1,4 +1,4 @@
-import { redisCall } from '@orderflow/platform';
+import { defineRedisBatchScript, redisCall } from '@orderflow/platform';
 import type { Redis } from 'ioredis';
 import type { AnalyticsStore, Counts, ProductStats, TopProductsBy, Totals } from './analytics-store.ts';
 import type { CountedEvent } from './counted-event.ts';
@@ -103,7 +103,7 @@ export interface RedisAnalyticsStoreOptions {
 export function createRedisAnalyticsStore(options: RedisAnalyticsStoreOptions): AnalyticsStore {
   const { redis, dedupeRetentionMs } = options;
   const prefix = `${options.keyPrefix}{analytics}:`;
-  const count = defineBatchScript(redis, 'analyticsCountBatch', COUNT);
+  const count = defineRedisBatchScript(redis, 'analyticsCountBatch', COUNT);
   const totalsKey = `${prefix}totals`;
   const rankingKey = (by: TopProductsBy) => `${prefix}top:${by}`;
   const productKey = (productId: string) => `${prefix}product:${productId}`;
@@ -192,19 +192,4 @@ async function execPipeline(pipeline: ReturnType<Redis['pipeline']>): Promise<un
     if (error) throw error;
     return reply;
   });
-}
-
-/**
- * Like the platform's defineRedisScript, for a script whose number of keys varies with the batch: the count goes
- * first on every call. Every key is still declared, as Redis Cluster requires of a script.
- */
-function defineBatchScript(
-  redis: Redis,
-  name: string,
-  lua: string,
-): (keys: string[], args: (string | number)[]) => Promise<unknown> {
-  const commands = redis as unknown as Record<string, ((...args: (string | number)[]) => Promise<unknown>) | undefined>;
-  if (commands[name] === undefined) redis.defineCommand(name, { lua });
-  const command = commands[name]!;
-  return (keys, args) => command.call(redis, keys.length, ...keys, ...args);
 }

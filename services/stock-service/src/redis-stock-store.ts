@@ -1,4 +1,4 @@
-import { type DistributedLock, defineRedisScript, redisCall } from '@orderflow/platform';
+import { type DistributedLock, defineRedisBatchScript, defineRedisScript, redisCall } from '@orderflow/platform';
 import type { Redis } from 'ioredis';
 import { parseReservationRecord } from './reservation-record.ts';
 import type {
@@ -86,7 +86,7 @@ export interface RedisStockStoreOptions {
 
 export function createRedisStockStore(options: RedisStockStoreOptions): StockStore {
   const { redis, keyPrefix, locks, reservationRetentionMs } = options;
-  const reserve = defineBatchScript(redis, 'stockReserveBatch', RESERVE);
+  const reserve = defineRedisBatchScript(redis, 'stockReserveBatch', RESERVE);
   const seed = defineRedisScript(redis, 'stockSeed', 2, SEED);
   const set = defineRedisScript(redis, 'stockSet', 2, SET);
   const restock = defineRedisScript(redis, 'stockRestock', 2, RESTOCK);
@@ -149,19 +149,4 @@ export function createRedisStockStore(options: RedisStockStoreOptions): StockSto
       await redisCall(() => redis.ping());
     },
   };
-}
-
-/**
- * Like the platform's defineRedisScript, for a script whose number of keys varies with the batch: the count goes
- * first on every call. Every key is still declared, as Redis Cluster requires of a script.
- */
-function defineBatchScript(
-  redis: Redis,
-  name: string,
-  lua: string,
-): (keys: string[], args: (string | number)[]) => Promise<unknown> {
-  const commands = redis as unknown as Record<string, ((...args: (string | number)[]) => Promise<unknown>) | undefined>;
-  if (commands[name] === undefined) redis.defineCommand(name, { lua });
-  const command = commands[name]!;
-  return (keys, args) => command.call(redis, keys.length, ...keys, ...args);
 }

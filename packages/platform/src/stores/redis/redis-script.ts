@@ -14,3 +14,14 @@ export function defineRedisScript(redis: Redis, name: string, numberOfKeys: numb
   const command = commands[name]!;
   return (keys, args) => command.call(redis, ...keys, ...args);
 }
+
+/**
+ * Like defineRedisScript, for a script whose number of keys varies from call to call (a batch): the count goes first
+ * on every call. Every key is still declared, as Redis Cluster requires of a script.
+ */
+export function defineRedisBatchScript(redis: Redis, name: string, lua: string): RedisScript {
+  const commands = redis as unknown as Record<string, ScriptCommand | undefined>;
+  if (commands[name] === undefined) redis.defineCommand(name, { lua });
+  const command = commands[name]!;
+  return (keys, args) => command.call(redis, keys.length, ...keys, ...args);
+}
