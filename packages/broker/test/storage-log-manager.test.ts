@@ -146,6 +146,7 @@ test('deleteTopic removes the topic and its files; the name can be reused with a
   const manager = openManager(t, dataDir);
   const original = manager.createTopic('orders', 2).topic;
   const partition = manager.partition('orders', 0);
+  const secondPartition = manager.partition('orders', 1);
   partition?.append([valuesBatch('old', 3)]);
   assert.equal(manager.deleteTopic('orders'), ErrorCode.NONE);
   assert.equal(manager.getTopic('orders'), undefined);
@@ -158,7 +159,8 @@ test('deleteTopic removes the topic and its files; the name can be reused with a
   const recreated = manager.createTopic('orders', 1).topic;
   assert.notEqual(recreated?.topicId, original?.topicId);
   assert.equal(manager.partition('orders', 0)?.logEndOffset, 0n);
-  await partition?.deleteFiles();
+  // Both partitions' directories are removed in the background: wait for each, not only the first.
+  await Promise.all([partition?.deleteFiles(), secondPartition?.deleteFiles()]);
   assert.deepEqual(
     readdirSync(dataDir).filter((entry) => entry.startsWith('orders')),
     ['orders-0'],
