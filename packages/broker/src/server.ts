@@ -159,7 +159,7 @@ class Connection {
         const writer = new Writer();
         encodeResponseHeader(writer, 0, { correlationId });
         encodeApiVersionsResponse(writer, 0, apiVersionsResponseForUnsupportedVersion(this.#handlers));
-        this.#send(writer.toBuffer());
+        this.#send(writer);
         return;
       }
       this.#reject(undefined, 'unsupported API version', { apiKey, apiVersion });
@@ -199,15 +199,16 @@ class Connection {
       this.#reject(error, 'response not encodable', { apiKey, apiVersion, api: descriptor.name });
       return;
     }
-    this.#send(writer.toBuffer());
+    this.#send(writer);
   }
 
-  #send(body: Buffer): void {
+  /** One response frame: its size, then the body's chunks as the writer left them (record batches uncopied). */
+  #send(body: Writer): void {
     const size = Buffer.allocUnsafe(4);
     size.writeInt32BE(body.length, 0);
     this.#socket.cork();
     this.#socket.write(size);
-    this.#socket.write(body);
+    for (const chunk of body.toChunks()) this.#socket.write(chunk);
     this.#socket.uncork();
   }
 

@@ -377,3 +377,54 @@ describe('Writer', () => {
     assert.throws(() => new Writer().writeInt64(2n ** 63n));
   });
 });
+
+describe('Writer chunks', () => {
+  const large = (fill: number) => Buffer.alloc(5000, fill);
+
+  it('references a large raw value instead of copying it, and reads back as one message', () => {
+    const records = large(7);
+    const writer = new Writer(16);
+    writer.writeInt32(1);
+    writer.writeCompactBytes(records);
+    writer.writeInt16(2);
+    const chunks = writer.toChunks();
+    assert.ok(
+      chunks.some((chunk) => chunk === records),
+      'the value itself is one of the chunks',
+    );
+    assert.equal(writer.length, 4 + 2 + records.length + 2);
+    const reader = new Reader(Buffer.concat(chunks));
+    assert.equal(reader.readInt32(), 1);
+    assert.deepEqual(reader.readCompactBytes(), records);
+    assert.equal(reader.readInt16(), 2);
+    assert.deepEqual(writer.toBuffer(), Buffer.concat(chunks));
+  });
+
+  it('keeps writing correctly after a referenced value, through the buffer growing', () => {
+    const writer = new Writer(16);
+    writer.writeRaw(large(1));
+    for (let i = 0; i < 1000; i++) writer.writeInt32(i);
+    writer.writeRaw(large(2));
+    writer.writeString('end');
+    const reader = new Reader(writer.toBuffer());
+    assert.deepEqual(reader.readRaw(5000), large(1));
+    for (let i = 0; i < 1000; i++) assert.equal(reader.readInt32(), i);
+    assert.deepEqual(reader.readRaw(5000), large(2));
+    assert.equal(reader.readString(), 'end');
+    assert.equal(writer.length, 5000 + 4000 + 5000 + 2 + 3);
+  });
+
+  it('copies a large value inside a size-prefixed section, whose size is written when it closes', () => {
+    const writer = new Writer(16);
+    writer.writeRaw(large(3));
+    const mark = writer.startUVarIntSized();
+    writer.writeRaw(large(4));
+    writer.finishUVarIntSized(mark);
+    writer.writeInt8(9);
+    const reader = new Reader(writer.toBuffer());
+    assert.deepEqual(reader.readRaw(5000), large(3));
+    assert.equal(reader.readUVarInt(), 5000);
+    assert.deepEqual(reader.readRaw(5000), large(4));
+    assert.equal(reader.readInt8(), 9);
+  });
+});

@@ -1,16 +1,30 @@
 // Writes Kafka protocol primitive types (https://kafka.apache.org/protocol#protocol_types) into one growable
 // buffer: it starts preallocated and doubles when full, so encoding a message costs a handful of allocations
-// whatever its size. The matching reader is reader.ts; the encodings are described there.
+// whatever its size. Large raw values (the record batches of a Fetch response) are not copied in at all: the message
+// becomes a list of chunks that reference them (toChunks), written to the socket as they are. The matching reader
+// is reader.ts; the encodings are described there.
 import { UnencodableMessageError } from './codec-errors.ts';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_STRING_BYTES = 0x7fff;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
+/**
+ * A raw value at least this long is referenced rather than copied. The caller must not change it afterwards; record
+ * batches read from a segment are fresh buffers of their own.
+ */
+const REFERENCED_RAW_BYTES = 4096;
 
 export class Writer {
   #buffer: Buffer;
   #length = 0;
+  /** Finished parts of the message, in order: written stretches of #buffer and referenced raw values. */
+  readonly #chunks: Buffer[] = [];
+  #chunksLength = 0;
+  /** Where in #buffer the part not yet in #chunks begins. */
+  #chunkStart = 0;
+  /** Size-prefixed sections still open: their contents must stay in #buffer, where finishUVarIntSized moves them. */
+  #openSections = 0;
 
   constructor(initialCapacity = 512) {
     this.#buffer = Buffer.allocUnsafe(Math.max(16, initialCapacity));
@@ -18,17 +32,22 @@ export class Writer {
 
   /** Bytes written so far. */
   get length(): number {
-    return this.#length;
+    return this.#chunksLength + this.#length - this.#chunkStart;
   }
 
   #ensure(bytes: number): void {
-    const needed = this.#length + bytes;
-    if (needed <= this.#buffer.length) return;
+    if (this.#length + bytes <= this.#buffer.length) return;
+    // What is already in #chunks stays where it is (the chunks reference it); only the part after it moves, unless
+    // a size-prefixed section is open, whose mark is a position in #buffer.
+    const keepFrom = this.#openSections === 0 ? this.#chunkStart : 0;
+    const needed = this.#length - keepFrom + bytes;
     let capacity = this.#buffer.length * 2;
     while (capacity < needed) capacity *= 2;
     const grown = Buffer.allocUnsafe(capacity);
-    this.#buffer.copy(grown, 0, 0, this.#length);
+    this.#buffer.copy(grown, 0, keepFrom, this.#length);
     this.#buffer = grown;
+    this.#length -= keepFrom;
+    this.#chunkStart -= keepFrom;
   }
 
   writeInt8(value: number): void {
@@ -155,6 +174,12 @@ export class Writer {
 
   /** Bytes without any length prefix. */
   writeRaw(value: Uint8Array): void {
+    if (value.length >= REFERENCED_RAW_BYTES && this.#openSections === 0) {
+      this.#cutChunk();
+      this.#chunks.push(Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.length));
+      this.#chunksLength += value.length;
+      return;
+    }
     this.#ensure(value.length);
     this.#buffer.set(value, this.#length);
     this.#length += value.length;
@@ -225,10 +250,12 @@ export class Writer {
    */
   startUVarIntSized(): number {
     this.#ensure(1);
+    this.#openSections++;
     return this.#length++;
   }
 
   finishUVarIntSized(mark: number): void {
+    this.#openSections--;
     const start = mark + 1;
     const size = this.#length - start;
     let sizeBytes = 1;
@@ -249,10 +276,27 @@ export class Writer {
   }
 
   /**
-   * The bytes written so far. The result shares memory with the writer, which is safe because writers only append:
-   * later writes never change bytes already handed out (unless a size-prefixed section is still open).
+   * The bytes written so far, in one buffer (copied together when raw values were referenced). The result shares
+   * memory with the writer, which is safe because writers only append: later writes never change bytes already
+   * handed out (unless a size-prefixed section is still open).
    */
   toBuffer(): Buffer {
-    return this.#buffer.subarray(0, this.#length);
+    const chunks = this.toChunks();
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.length);
+  }
+
+  /** The bytes written so far as a list of buffers, the referenced raw values among them, uncopied. */
+  toChunks(): Buffer[] {
+    const tail = this.#buffer.subarray(this.#chunkStart, this.#length);
+    if (this.#chunks.length === 0) return [tail];
+    return tail.length === 0 ? [...this.#chunks] : [...this.#chunks, tail];
+  }
+
+  /** Moves what #buffer holds beyond the last chunk into #chunks; later writes go on after it in #buffer. */
+  #cutChunk(): void {
+    if (this.#length === this.#chunkStart) return;
+    this.#chunks.push(this.#buffer.subarray(this.#chunkStart, this.#length));
+    this.#chunksLength += this.#length - this.#chunkStart;
+    this.#chunkStart = this.#length;
   }
 }
