@@ -428,3 +428,23 @@ describe('Writer chunks', () => {
     assert.equal(reader.readInt8(), 9);
   });
 });
+
+describe('Writer sections after chunks', () => {
+  it('a section whose size needs two bytes stays in place when the buffer grows as it closes', () => {
+    const writer = new Writer(16);
+    writer.writeInt32(7);
+    writer.writeRaw(Buffer.alloc(5000, 5));
+    writer.writeInt8(1);
+    const mark = writer.startUVarIntSized();
+    // 6 bytes in the buffer so far (the int32 before the referenced value included) and 250 in the section: the
+    // buffer, grown to 256, is full, and the size needs a second varint byte, so closing the section grows it again.
+    for (let i = 0; i < 250; i++) writer.writeInt8(i & 0x7f);
+    writer.finishUVarIntSized(mark);
+    const reader = new Reader(writer.toBuffer());
+    assert.equal(reader.readInt32(), 7);
+    assert.deepEqual(reader.readRaw(5000), Buffer.alloc(5000, 5));
+    assert.equal(reader.readInt8(), 1);
+    assert.equal(reader.readUVarInt(), 250);
+    for (let i = 0; i < 250; i++) assert.equal(reader.readInt8(), i & 0x7f);
+  });
+});

@@ -255,7 +255,6 @@ export class Writer {
   }
 
   finishUVarIntSized(mark: number): void {
-    this.#openSections--;
     const start = mark + 1;
     const size = this.#length - start;
     let sizeBytes = 1;
@@ -273,6 +272,8 @@ export class Writer {
     }
     b[o] = v;
     this.#length += sizeBytes - 1;
+    // Only now: growing the buffer above must not move the section away from `mark`.
+    this.#openSections--;
   }
 
   /**
