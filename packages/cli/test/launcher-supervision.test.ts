@@ -158,7 +158,7 @@ test('up restarts a service killed with SIGKILL while the others keep answering,
   generatedToken = token;
   // The JSON summary says where the token is, and keeps the token itself out of the log.
   const summaryLine = up.lines.find((line) => line.includes('"msg":"orderflow is up"'))!;
-  assert.equal((JSON.parse(summaryLine) as { adminToken?: string }).adminToken, tokenFile);
+  assert.equal((JSON.parse(summaryLine) as { adminTokenSource?: string }).adminTokenSource, tokenFile);
   assert.ok(!summaryLine.includes(token));
   assert.deepEqual(await request('PUT', `${stock}/stock/Z901`, { token, body: { available: 3 } }), {
     status: 201,

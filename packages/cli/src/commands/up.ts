@@ -238,5 +238,5 @@ function printSummary(output: LogOutput, plan: Plan, adminToken: string, env: No
   lines.push('Stop: Ctrl-C', '');
   // JSON lines end up in log files and collectors: they name the token's file, not the token.
   const adminTokenSource = env.ADMIN_TOKEN ? 'ADMIN_TOKEN' : adminTokenPath(plan.dataDir);
-  output.banner(lines.join('\n'), { urls, kafka, store, adminToken: adminTokenSource });
+  output.banner(lines.join('\n'), { urls, kafka, store, adminTokenSource });
 }
