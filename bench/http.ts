@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FsyncPolicy } from '@orderflow/broker';
 import { Redis } from 'ioredis';
+import { interruptOnSignals } from './lib/interrupt.ts';
 import {
   countOrderTopic,
   type HttpSlice,
@@ -38,7 +39,6 @@ import {
   until,
 } from './lib/order-service.ts';
 import { commandDelta, commandStats, freePort } from './lib/redis.ts';
-import { interruptOnSignals } from './lib/interrupt.ts';
 import { atLeast, comparisonRow, percentile } from './lib/slices.ts';
 import { report } from './results.ts';
 

@@ -48,6 +48,7 @@ import {
 } from '@orderflow/platform';
 import { orderServiceConfigSpec, SERVICE_NAME } from '../services/order-service/src/order-config.ts';
 import { EVENT_SOURCE } from '../services/order-service/src/order-placement.ts';
+import { interruptOnSignals } from './lib/interrupt.ts';
 import {
   type BenchOrder,
   type BenchProcess,
@@ -59,7 +60,6 @@ import {
   startOrderService,
   type TopicCounter,
 } from './lib/order-service.ts';
-import { interruptOnSignals } from './lib/interrupt.ts';
 import { atLeast, comparisonRow, percentile } from './lib/slices.ts';
 import { report } from './results.ts';
 
