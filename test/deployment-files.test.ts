@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ConsumerGroups, deadLetterTopic, Subscriptions, Topics } from '@orderflow/contracts';
+import { kafkaConfigSpec } from '@orderflow/platform';
 import { parse } from 'yaml';
 import { analyticsConfigSpec } from '../services/analytics-service/src/analytics-config.ts';
 import { notificationConfigSpec } from '../services/notification-service/src/notification-config.ts';
@@ -118,4 +119,45 @@ test('the topic script creates the event topics and a dead-letter topic for ever
   const created = [...script.matchAll(/^\s+([a-z-]+\.[a-z-]+\.dlq)\b/gm)].map((match) => match[1]);
   assert.deepEqual(created.sort(), expected.sort());
   assert.equal(Object.keys(Subscriptions).length, Object.keys(ConsumerGroups).length, 'every group subscribes');
+});
+
+test('the Dockerfile builds every workspace on Node 24, runs as a non-root user and checks readiness', () => {
+  const dockerfile = read('Dockerfile');
+  const stages = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((match) => match[1]);
+  assert.ok(stages.length >= 2, 'a multi-stage build');
+  assert.ok(
+    stages.every((image) => image === 'node:24-slim'),
+    `every stage on node:24-slim: ${stages.join(', ')}`,
+  );
+  assert.match(dockerfile, /npm ci --omit=dev/);
+  assert.match(dockerfile, /^USER node$/m);
+  assert.match(dockerfile, /^HEALTHCHECK[\s\S]*\/health\/ready/m);
+
+  // npm ci in the first stage needs the package.json of every workspace the root lists.
+  const { workspaces } = JSON.parse(read('package.json')) as { workspaces: string[] };
+  const copied = [...dockerfile.matchAll(/^COPY (\S+)\/package\.json /gm)].map((match) => match[1]);
+  assert.deepEqual(copied.sort(), [...workspaces].sort());
+
+  const exposed = /^EXPOSE (.+)$/m.exec(dockerfile)?.[1]?.split(/\s+/).map(Number) ?? [];
+  assert.deepEqual(
+    exposed,
+    Object.values(services).map((service) => service.port),
+  );
+  assert.match(dockerfile, /services\/\$\{SERVICE\}-service\/src\/main\.ts/);
+  for (const { image } of Object.values(services)) {
+    assert.ok(read(`services/${image}-service/src/main.ts`).length > 0, `SERVICE=${image} has an entry point`);
+  }
+});
+
+test('compose.infra.yml is only the infrastructure, on the ports the services default to', () => {
+  const compose = load('compose.infra.yml');
+  for (const name of Object.keys(services)) assert.equal(compose.services[name], undefined, `no ${name}`);
+  assert.deepEqual(compose.services.redis.ports, ['6379:6379']);
+  assert.ok(compose.services.kafka?.ports?.includes('9092:9092'));
+  // The README runs the services from source against it with KAFKA_BROKERS=localhost:9092, which is also their default.
+  assert.deepEqual(kafkaConfigSpec('any').KAFKA_BROKERS.default, ['127.0.0.1:9092']);
+  assert.match(
+    read('README.md'),
+    /KAFKA_BROKERS=localhost:9092 REDIS_URL=redis:\/\/localhost:6379 npm start -- --no-broker/,
+  );
 });
