@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { type RunningBroker, startBroker } from '@orderflow/broker';
-import { CLOUDEVENTS_CONTENT_TYPE, EventHeaders, encodeEvent, Topics } from '@orderflow/contracts';
+import { CLOUDEVENTS_CONTENT_TYPE, ConsumerGroups, EventHeaders, encodeEvent, Topics } from '@orderflow/contracts';
 import { createEventProducer, createKafkaConnection } from '@orderflow/platform';
+import { Admin } from '@platformatic/kafka';
 import { pino } from 'pino';
 import { orderCreated } from './events.ts';
 import { eventually } from './eventually.ts';
@@ -115,6 +116,17 @@ test(
     const messages = service.logs.map((entry) => entry.msg);
     assert.ok(messages.includes('kafka consumer stopped'), `logs: ${JSON.stringify(messages)}`);
     assert.ok(messages.includes('stopped'));
+    // It left the group on the way out: the broker holds no member for it, rather than keeping the dead one until
+    // its session times out (30 s) with its partitions assigned to nobody.
+    const admin = new Admin({ clientId: 'main-test', bootstrapBrokers: [broker.bootstrap] });
+    try {
+      const groups = await admin.describeGroups({ groups: [ConsumerGroups.analytics] });
+      const group = groups.get(ConsumerGroups.analytics);
+      assert.equal(group?.state, 'Empty');
+      assert.equal(group?.members.size, 0);
+    } finally {
+      await admin.close();
+    }
   },
 );
 
