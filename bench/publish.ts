@@ -15,9 +15,9 @@
 // The bare loop is this file in its `bare-producer` role, a process of its own with order-service's environment: it
 // loads order-service's configuration from it and builds its producer as services/order-service/src/main.ts does
 // (createEventProducer on kafkaConnectionFromConfig: idempotent, acks=all, KAFKA_LINGER, KAFKA_PUBLISH_TIMEOUT, the
-// same metrics), and publishes what order placement publishes: an order-created made by contracts' createEvent from
-// an order of the same shape and id length, with order-service's event source, a traceparent and the content-type
-// header, keyed by orderId, to order-topic. BENCH_CONNECTIONS callers each await their publish before the next.
+// same metrics), and publishes what order placement publishes, built by the same orderCreatedRecord
+// (services/order-service/src/order-placement.ts) from an order of the same shape and id length, to order-topic.
+// BENCH_CONNECTIONS callers each await their publish before the next.
 //
 // After BENCH_WARMUP_SECONDS s on each (not counted), BENCH_SLICES slices of BENCH_SLICE_SECONDS s on each, who goes
 // first alternating; before the other side's turn the run waits until everything the last one started has finished.
@@ -29,14 +29,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FsyncPolicy } from '@orderflow/broker';
-import {
-  CLOUDEVENTS_CONTENT_TYPE,
-  createEvent,
-  EventHeaders,
-  EventTypes,
-  encodeEvent,
-  Topics,
-} from '@orderflow/contracts';
+import { Topics } from '@orderflow/contracts';
 import {
   continueTraceparent,
   createEventProducer,
@@ -47,7 +40,7 @@ import {
   loadConfig,
 } from '@orderflow/platform';
 import { orderServiceConfigSpec, SERVICE_NAME } from '../services/order-service/src/order-config.ts';
-import { EVENT_SOURCE } from '../services/order-service/src/order-placement.ts';
+import { orderCreatedRecord } from '../services/order-service/src/order-placement.ts';
 import { interruptOnSignals } from './lib/interrupt.ts';
 import {
   type BenchOrder,
@@ -97,19 +90,9 @@ interface BareSlice {
 async function publishOrderCreated(producer: EventProducer, order: BenchOrder): Promise<number> {
   // The request's span, as order-routes makes one for a request without a traceparent header.
   const traceparent = continueTraceparent(undefined);
-  const event = createEvent(
-    EventTypes.orderCreated,
-    { ...order, createdAt: new Date().toISOString() },
-    { source: EVENT_SOURCE, traceparent },
-  );
-  const value = encodeEvent(event);
-  await producer.publish(Topics.orders, {
-    key: order.orderId,
-    value,
-    headers: { [EventHeaders.contentType]: CLOUDEVENTS_CONTENT_TYPE },
-    traceparent,
-  });
-  return value.length;
+  const { record } = orderCreatedRecord({ ...order, createdAt: new Date().toISOString() }, traceparent);
+  await producer.publish(Topics.orders, record);
+  return record.value.length;
 }
 
 async function publishFor(

@@ -13,6 +13,7 @@ import {
   type Logger,
   PlatformErrors,
   type PublishOutcomeUnknownError,
+  type PublishRecord,
 } from '@orderflow/platform';
 import { requestHash } from './canonical-json.ts';
 import type { AcceptedOrder } from './order.ts';
@@ -30,6 +31,24 @@ const KAFKA_RETRY_AFTER_SECONDS = 5;
 // A claim must outlive the publish it guards, including a late acknowledgement after the publish timeout (the
 // client's own retries): if it lapsed first, a retry could publish the same order again.
 const CLAIM_MARGIN_MS = 5 * 60_000;
+
+/**
+ * The order-topic record announcing an accepted order: order-created, keyed by orderId, continuing the request's
+ * trace; with the event's id, for the log.
+ */
+export function orderCreatedRecord(
+  accepted: AcceptedOrder,
+  traceparent: string,
+): { readonly eventId: string; readonly record: PublishRecord & { readonly value: Buffer } } {
+  const event = createEvent(EventTypes.orderCreated, accepted, { source: EVENT_SOURCE, traceparent });
+  const record = {
+    key: accepted.orderId,
+    value: encodeEvent(event),
+    headers: { [EventHeaders.contentType]: CLOUDEVENTS_CONTENT_TYPE },
+    traceparent,
+  };
+  return { eventId: event.id, record };
+}
 
 export interface OrderPlacementDeps {
   readonly store: OrderStore;
@@ -99,14 +118,9 @@ export function createOrderPlacement(deps: OrderPlacementDeps): PlaceOrder {
       createdAt: new Date().toISOString(),
     };
     const orderLog = log.child({ orderId: accepted.orderId });
-    const event = createEvent(EventTypes.orderCreated, accepted, { source: EVENT_SOURCE, traceparent });
+    const { eventId, record } = orderCreatedRecord(accepted, traceparent);
     try {
-      await producer.publish(Topics.orders, {
-        key: accepted.orderId,
-        value: encodeEvent(event),
-        headers: { [EventHeaders.contentType]: CLOUDEVENTS_CONTENT_TYPE },
-        traceparent,
-      });
+      await producer.publish(Topics.orders, record);
     } catch (error) {
       if (KafkaErrors.is(error, 'KAFKA_PUBLISH_OUTCOME_UNKNOWN')) {
         // The event may still be written. Releasing the claim now would let the client's retry publish a second
@@ -130,7 +144,7 @@ export function createOrderPlacement(deps: OrderPlacementDeps): PlaceOrder {
     }
     publishHealth.succeeded();
     const response = await recordAcceptance(accepted, keys, hash, orderLog);
-    orderLog.info({ productId: accepted.productId, quantity: accepted.quantity, eventId: event.id }, 'order accepted');
+    orderLog.info({ productId: accepted.productId, quantity: accepted.quantity, eventId }, 'order accepted');
     return { response, replayed: false };
   };
 
