@@ -27,7 +27,8 @@ import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Admin, Consumer, Producer } from '@platformatic/kafka';
-import { formatTable, report, spread } from './results.ts';
+import { atLeast, atMost, comparisonRow, type Goal, percentile } from './lib/slices.ts';
+import { formatTable, report } from './results.ts';
 
 const SLICES = Number(process.env.BENCH_SLICES ?? 5);
 const SLICE_SECONDS = Number(process.env.BENCH_SLICE_SECONDS ?? 3);
@@ -263,10 +264,6 @@ interface Latency extends Measured {
   readonly p99: number;
 }
 
-function percentile(sorted: Float64Array, fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
-}
-
 /**
  * Open loop: record i is due at start + i / rate whatever happened before it. Every millisecond the records that
  * are due go out in one send, unless a send is still unanswered (the client allows an idempotent producer one request
@@ -317,7 +314,6 @@ async function produceLatency(
     });
     return { records: total, milliseconds: performance.now() - started };
   });
-  latencies.sort();
   return { ...measured, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
@@ -597,26 +593,9 @@ async function main(): Promise<void> {
 
     const oursSlices = results.get(ours)!;
     const mockSlices = results.get(mock)!;
-    const median = (values: number[]) => spread(values).median;
-    const row = (
-      metric: string,
-      pick: (slice: Slice) => number,
-      digits: number,
-      goal: { text: string; met: (ratio: number) => boolean } | undefined,
-    ): (string | number)[] => {
-      const ratios = spread(slices.map((slice) => pick(oursSlices[slice]!) / pick(mockSlices[slice]!)));
-      return [
-        metric,
-        median(oursSlices.map(pick)).toFixed(digits),
-        median(mockSlices.map(pick)).toFixed(digits),
-        ratios.min.toFixed(2),
-        ratios.median.toFixed(2),
-        ratios.max.toFixed(2),
-        goal === undefined ? '' : `${goal.text}: ${goal.met(ratios.median) ? 'met' : 'not met'}`,
-      ];
-    };
-    const atLeast = { text: '≥ 0.8', met: (ratio: number) => ratio >= 0.8 };
-    const atMost = { text: '≤ 2', met: (ratio: number) => ratio <= 2 };
+    const sides = { ours: oursSlices, reference: mockSlices };
+    const row = (metric: string, pick: (slice: Slice) => number, digits: number, goal?: Goal) =>
+      comparisonRow(metric, sides, pick, digits, goal);
     const table = {
       headers: [
         'metric (median of slices)',
@@ -628,15 +607,15 @@ async function main(): Promise<void> {
         'goal (median)',
       ],
       rows: [
-        row('produce records/s', (s) => s.produce.rate, 0, atLeast),
-        row('produce MB/s (record payload)', (s) => mb(s.produce.rate), 1, atLeast),
-        row('consume records/s', (s) => s.consume.rate, 0, atLeast),
-        row(`produce p50 ms at ${LATENCY_RATE}/s`, (s) => s.latency.p50, 2, undefined),
-        row(`produce p99 ms at ${LATENCY_RATE}/s`, (s) => s.latency.p99, 2, atMost),
-        row('broker CPU µs/record produced', (s) => s.produce.brokerCpu, 1, undefined),
-        row('broker CPU µs/record consumed', (s) => s.consume.brokerCpu, 1, undefined),
-        row('client CPU cores while producing', (s) => s.produce.clientCores, 2, undefined),
-        row('client CPU cores while consuming', (s) => s.consume.clientCores, 2, undefined),
+        row('produce records/s', (s) => s.produce.rate, 0, atLeast(0.8)),
+        row('produce MB/s (record payload)', (s) => mb(s.produce.rate), 1, atLeast(0.8)),
+        row('consume records/s', (s) => s.consume.rate, 0, atLeast(0.8)),
+        row(`produce p50 ms at ${LATENCY_RATE}/s`, (s) => s.latency.p50, 2),
+        row(`produce p99 ms at ${LATENCY_RATE}/s`, (s) => s.latency.p99, 2, atMost(2)),
+        row('broker CPU µs/record produced', (s) => s.produce.brokerCpu, 1),
+        row('broker CPU µs/record consumed', (s) => s.consume.brokerCpu, 1),
+        row('client CPU cores while producing', (s) => s.produce.clientCores, 2),
+        row('client CPU cores while consuming', (s) => s.consume.clientCores, 2),
       ],
     };
     const notes = [

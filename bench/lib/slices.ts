@@ -4,7 +4,7 @@ import type { Cell } from '../results.ts';
 import { spread } from '../results.ts';
 
 /** The value below which `fraction` of the values lie (nearest rank); NaN when there are none. */
-export function percentile(values: readonly number[], fraction: number): number {
+export function percentile(values: ArrayLike<number>, fraction: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = Float64Array.from(values).sort();
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]!;
@@ -17,6 +17,7 @@ export interface Goal {
 }
 
 export const atLeast = (ratio: number): Goal => ({ text: `≥ ${ratio}`, met: (value) => value >= ratio });
+export const atMost = (ratio: number): Goal => ({ text: `≤ ${ratio}`, met: (value) => value <= ratio });
 
 /**
  * One table row: the median over slices of `pick` for ours and for the reference, and min/median/max over slices of
