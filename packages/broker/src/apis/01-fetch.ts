@@ -123,14 +123,13 @@ function readAll(
     if (budget <= 0 && bytes > 0) {
       return partitionResult(target.partitionIndex, ErrorCode.NONE, highWatermark, log.logStartOffset, EMPTY_RECORDS);
     }
-    const result = log.read(target.fetchOffset, Math.max(budget, 1), highWatermark);
+    // Only the first partition with data may return a batch larger than the budget (KIP-74; Kafka's
+    // ReplicaManager.readFromLog drops `minOneMessage` once a partition returned data): a later partition whose first
+    // batch does not fit in what is left returns nothing this time, and the log does not even read it.
+    const result = log.read(target.fetchOffset, Math.max(budget, 1), highWatermark, bytes === 0);
     if (result.errorCode !== ErrorCode.NONE) failed = true;
-    // The log returns its first batch whole even when it is over the budget. Only the first partition with data may
-    // do that (KIP-74; Kafka's ReplicaManager.readFromLog drops `minOneMessage` once a partition returned data), so
-    // a later partition whose first batch does not fit in what is left returns nothing this time.
-    const records = bytes > 0 && result.records.length > budget ? EMPTY_RECORDS : result.records;
-    bytes += records.length;
-    return partitionResult(target.partitionIndex, result.errorCode, highWatermark, log.logStartOffset, records);
+    bytes += result.records.length;
+    return partitionResult(target.partitionIndex, result.errorCode, highWatermark, log.logStartOffset, result.records);
   });
   return { bytes, failed, partitions };
 }

@@ -243,10 +243,11 @@ export class PartitionLog {
 
   /**
    * Whole batches from the one containing `fetchOffset`, up to `maxBytes`, but always the first batch even when it
-   * alone is larger (KIP-74), and never a batch reaching `upTo` (usually the high watermark). Reads stay within one
-   * segment, as Kafka's do; the consumer's next fetch continues in the next one.
+   * alone is larger (KIP-74), unless `minOneBatch` is false (a Fetch's later partitions, once an earlier one returned
+   * data): then nothing. Never a batch reaching `upTo` (usually the high watermark). Reads stay within one segment, as
+   * Kafka's do; the consumer's next fetch continues in the next one.
    */
-  read(fetchOffset: bigint, maxBytes: number, upTo: bigint): ReadResult {
+  read(fetchOffset: bigint, maxBytes: number, upTo: bigint, minOneBatch = true): ReadResult {
     if (this.#unavailable !== undefined) return { errorCode: this.#unavailable.errorCode, records: EMPTY_RECORDS };
     if (fetchOffset < this.logStartOffset || fetchOffset > this.logEndOffset) {
       return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: EMPTY_RECORDS };
@@ -263,7 +264,7 @@ export class PartitionLog {
       const size = recordBatchSize(buffer, end);
       if (end > 0 && end + size > maxBytes) break;
       if (end + size > buffer.length) {
-        if (end > 0) break;
+        if (end > 0 || !minOneBatch) break;
         // The first batch does not fit in maxBytes: it is returned whole anyway (KIP-74).
         buffer = segment.read(position, size);
       }
