@@ -85,10 +85,13 @@ export function isAppError(error: unknown): error is AppError {
 export const PlatformErrors = defineErrors({
   BAD_REQUEST: { status: 400, title: 'Bad request', retriable: false },
   MALFORMED_JSON: { status: 400, title: 'Request body is not valid JSON', retriable: false },
+  MALFORMED_URL: { status: 400, title: 'Request URL is not valid', retriable: false },
   VALIDATION_FAILED: { status: 400, title: 'Request validation failed', retriable: false },
   NOT_FOUND: { status: 404, title: 'Not found', retriable: false },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Request body too large', retriable: false },
+  URI_TOO_LONG: { status: 414, title: 'Request URL too long', retriable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type', retriable: false },
+  HEADERS_TOO_LARGE: { status: 431, title: 'Request headers too large', retriable: false },
   INTERNAL: { status: 500, title: 'Internal server error', retriable: true },
   NOT_READY: { status: 503, title: 'Service not ready', retriable: true },
   STORE_UNAVAILABLE: { status: 503, title: 'Store unavailable', retriable: true },

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import Type from 'typebox';
 import {
   createHttpApp,
@@ -134,6 +136,18 @@ describe('createHttpApp', () => {
     assert.equal(body.instance, '/nope');
   });
 
+  test('a URL the router cannot decode is 400 MALFORMED_URL problem+json with a request id', async () => {
+    const response = await app.inject({ method: 'GET', url: '/orders/%00%ff' });
+    const body = assertProblem(response, 400, 'MALFORMED_URL');
+    assert.equal(body.instance, '/orders/%00%ff');
+    assert.equal(response.headers['x-request-id'], body.requestId);
+  });
+
+  test('a path parameter over the length limit is 414 URI_TOO_LONG problem+json', async () => {
+    const response = await app.inject({ method: 'GET', url: `/orders/${'a'.repeat(200)}` });
+    assertProblem(response, 414, 'URI_TOO_LONG');
+  });
+
   test('a validation failure lists each field with its path', async () => {
     const response = await app.inject({
       method: 'POST',
@@ -230,6 +244,43 @@ describe('createHttpApp', () => {
     assert.match(response.body, /route="unmatched"/);
     assert.match(response.body, /# TYPE orderflow_events_consumed_total counter/);
     assert.match(response.body, /process_cpu_user_seconds_total/);
+  });
+});
+
+describe('requests Node refuses before routing, on a listening server', () => {
+  const { app } = setup();
+  let port = 0;
+  before(async () => {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = (app.server.address() as AddressInfo).port;
+  });
+
+  async function rawExchange(request: string): Promise<{ head: string; body: unknown }> {
+    const socket = connect(port, '127.0.0.1');
+    socket.end(request);
+    const chunks: Buffer[] = [];
+    for await (const chunk of socket) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const split = text.indexOf('\r\n\r\n');
+    return { head: text.slice(0, split), body: JSON.parse(text.slice(split + 4)) };
+  }
+
+  test('a request line that is not HTTP is 400 BAD_REQUEST problem+json', async () => {
+    const { head, body } = await rawExchange('NOT HTTP AT ALL\r\n\r\n');
+    assert.match(head, /^HTTP\/1\.1 400 /);
+    assert.match(head, /content-type: application\/problem\+json/i);
+    assert.equal((body as { code: string }).code, 'BAD_REQUEST');
+  });
+
+  test('headers over the limit are 431 HEADERS_TOO_LARGE problem+json', async () => {
+    const { head, body } = await rawExchange(
+      `GET /health/live HTTP/1.1\r\nHost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+    assert.match(head, /^HTTP\/1\.1 431 /);
+    assert.deepEqual(
+      { code: (body as { code: string }).code, status: (body as { status: number }).status },
+      { code: 'HEADERS_TOO_LARGE', status: 431 },
+    );
   });
 });
 

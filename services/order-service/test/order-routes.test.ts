@@ -396,6 +396,13 @@ for (const makeBackend of backends) {
       assert.equal(response.json().code, 'ORDER_NOT_FOUND');
     });
 
+    test("GET /orders/%00%ff is a 400 MALFORMED_URL problem, not Fastify's own JSON", async () => {
+      const response = await harness.app.inject({ method: 'GET', url: '/orders/%00%ff' });
+      assert.equal(response.statusCode, 400);
+      assert.match(String(response.headers['content-type']), PROBLEM);
+      assert.equal(response.json().code, 'MALFORMED_URL');
+    });
+
     test('GET /orders lists the newest first, filters by status and validates limit', async () => {
       const handle = createStockEventHandler(harness.orders);
       const productId = sku();

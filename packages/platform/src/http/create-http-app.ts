@@ -1,11 +1,12 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
-import { PlatformErrors } from '../errors.ts';
+import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
+import { type PlatformErrorCode, PlatformErrors } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Readiness } from '../readiness.ts';
-import { PROBLEM_CONTENT_TYPE, problemFromAppError, renderProblem } from './problem.ts';
+import { PROBLEM_CONTENT_TYPE, problemFromAppError, problemType, renderProblem } from './problem.ts';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.ts';
 
 export type HttpApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger, TypeBoxTypeProvider>;
@@ -39,6 +40,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     return503OnClosing: true,
+    // A URL the router cannot decode (`/orders/%00%ff`) or a parameter over its length limit never reaches the error
+    // handler: without this Fastify answers them with its own JSON.
+    frameworkErrors: (error, request, reply: FastifyReply) => {
+      reply.header(REQUEST_ID_HEADER, request.id);
+      const { problem } = renderProblem(error, request, bodyLimit);
+      void reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+    },
+    clientErrorHandler: answerClientError,
   })
     .withTypeProvider<TypeBoxTypeProvider>()
     .setValidatorCompiler(TypeBoxValidatorCompiler);
@@ -89,4 +98,30 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
 
   return app;
+}
+
+// Node's parser rejects these before a request exists (no route, no request id): the answer is written to the socket.
+const CLIENT_ERROR_CODES: Readonly<Record<string, PlatformErrorCode>> = { HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE' };
+
+/** Answers a request Node's HTTP parser refused (bad request line, oversized headers) with a problem, then closes. */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  // A reset connection or one already answered has no one to tell.
+  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const code = (error.code === undefined ? undefined : CLIENT_ERROR_CODES[error.code]) ?? 'BAD_REQUEST';
+  const definition = PlatformErrors.definitions[code];
+  const body = JSON.stringify({
+    type: problemType(code),
+    title: definition.title,
+    status: definition.status,
+    detail: `The request could not be parsed (${error.code ?? 'parse error'})`,
+    instance: '',
+    code,
+  });
+  socket.end(
+    `HTTP/1.1 ${definition.status} ${definition.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -71,6 +71,10 @@ function fromFastifyError(error: FastifyError, request: FastifyRequest, bodyLimi
       return PlatformErrors.create('MALFORMED_JSON', 'Request body is empty but Content-Type is application/json');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return PlatformErrors.create('MALFORMED_JSON', error.message);
+    case 'FST_ERR_BAD_URL':
+      return PlatformErrors.create('MALFORMED_URL', `${request.url.split('?')[0]} is not a valid URL`);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return PlatformErrors.create('URI_TOO_LONG', 'A path segment of the URL is too long');
   }
   if (error instanceof SyntaxError && error.statusCode === 400) {
     return PlatformErrors.create('MALFORMED_JSON', error.message);
