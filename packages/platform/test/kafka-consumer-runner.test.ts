@@ -14,6 +14,7 @@ import {
   type PublishRecord,
   startConsumer,
 } from '../src/kafka/index.ts';
+import { PlatformErrors } from '../src/errors.ts';
 import {
   consumerMetrics,
   consumeUntil as consumeWith,
@@ -253,6 +254,52 @@ test(
         ['bad-payload', '1', 'BAD_PAYLOAD', 'quantity is negative'],
       ],
     );
+  },
+);
+
+test(
+  'a store outage longer than the retry budget is waited out: the records are handled once it is back, none dead-lettered',
+  {
+    timeout: 60_000,
+  },
+  async () => {
+    const topic = 'runner-outage';
+    const groupId = 'runner-outage-group';
+    await publishAll(topic, [
+      { key: 'order-1', value: 'first' },
+      { key: 'order-1', value: 'second' },
+    ]);
+    const metrics = consumerMetrics();
+    const budget = 3;
+    // The store stays down for three times the budget, counted in failed calls rather than waited for in time.
+    const outageCalls = budget * 3;
+    let calls = 0;
+    const handled: string[] = [];
+    const { promise: bothHandled, resolve } = Promise.withResolvers<void>();
+    const runner = await startConsumer({
+      connection,
+      groupId,
+      topics: [topic],
+      log: silent,
+      metrics,
+      retry: { maxAttempts: budget, ...fastRetry },
+      handler: async (record) => {
+        calls += 1;
+        if (calls <= outageCalls) {
+          throw PlatformErrors.create('STORE_UNAVAILABLE', 'Redis connection lost');
+        }
+        handled.push(record.value.toString());
+        if (handled.length === 2) resolve();
+      },
+    });
+    try {
+      await expectWithin(bothHandled, 'both records once the store is back');
+    } finally {
+      await runner.stop();
+    }
+    assert.deepEqual(handled, ['first', 'second']);
+    assert.equal(await metricValue(metrics.eventsRetried, { topic, group: groupId }), outageCalls);
+    assert.deepEqual((await metrics.eventsDeadLettered.get()).values, [], 'nothing was dead-lettered');
   },
 );
 

@@ -18,10 +18,6 @@ import { openAnalyticsStore } from './open-analytics-store.ts';
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 // The consumer gets most of the shutdown budget; HTTP and the store need little.
 const CONSUMER_SHUTDOWN_MS = 7000;
-// A store outage must not dead-letter valid events (they would be missing from the counts for good): retry for over
-// an hour, backoff capped at 5 s, before giving up on a record. Poison records still go to the dead-letter topic at
-// once.
-const HANDLER_RETRY = { maxAttempts: 1000, initialDelayMs: 100, maxDelayMs: 5000 };
 const CONSUMER_START_RETRY = { maxAttempts: Number.MAX_SAFE_INTEGER, initialDelayMs: 500, maxDelayMs: 10_000 };
 // How fresh the lag GET /stats reports is.
 const LAG_INTERVAL_MS = 5000;
@@ -78,7 +74,6 @@ async function startConsumerUntilStopped(): Promise<ConsumerRunner | undefined> 
         log: log.child({ component: 'event-consumer' }),
         metrics,
         analyticsMetrics,
-        retry: HANDLER_RETRY,
         lagIntervalMs: LAG_INTERVAL_MS,
         shutdownTimeoutMs: CONSUMER_SHUTDOWN_MS,
       });

@@ -17,13 +17,6 @@ import {
 import type { NotificationMetrics } from './notification-metrics.ts';
 import type { NotificationStore } from './notification-store.ts';
 
-/**
- * Retries of a whole event, for retriable failures only (the store is away): keep at it for over an hour (backoff
- * capped at 5 s) rather than dead-letter an event that is fine. A channel that gave up and poison records are
- * dead-lettered at once, whatever this says.
- */
-export const EVENT_RETRY: RetryPolicy = Object.freeze({ maxAttempts: 1000, initialDelayMs: 100, maxDelayMs: 5000 });
-
 export interface NotificationConsumerOptions {
   readonly connection: KafkaConnection;
   readonly store: NotificationStore;
@@ -33,6 +26,7 @@ export interface NotificationConsumerOptions {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly notificationMetrics: NotificationMetrics;
+  /** Tests only: services use the runner's shared retry budget. */
   readonly retry?: Partial<RetryPolicy>;
   readonly shutdownTimeoutMs?: number;
 }
@@ -54,7 +48,7 @@ export function startNotificationConsumer(options: NotificationConsumerOptions):
       : {}),
     log,
     metrics,
-    retry: options.retry ?? EVENT_RETRY,
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
     poisonCodes: Object.values(EventPoisonCodes),
     ...(options.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: options.shutdownTimeoutMs }),
   });

@@ -27,9 +27,6 @@ import { resolveSeed } from './stock-seed.ts';
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 // The consumer gets most of the shutdown budget; HTTP, the producer and the store need little.
 const CONSUMER_SHUTDOWN_MS = 7000;
-// A store or Kafka outage must not dead-letter valid orders: retry for over an hour (backoff capped at 5 s) before
-// giving up on a record. Poison records still go to the dead-letter topic at once.
-const HANDLER_RETRY = { maxAttempts: 1000, initialDelayMs: 100, maxDelayMs: 5000 };
 const CONSUMER_START_RETRY = { maxAttempts: Number.MAX_SAFE_INTEGER, initialDelayMs: 500, maxDelayMs: 10_000 };
 
 let config: StockConfig;
@@ -101,7 +98,6 @@ async function startConsumerUntilStopped(): Promise<ConsumerRunner | undefined> 
         maxBatchSize: ORDER_BATCH_SIZE,
         log: log.child({ component: 'order-consumer' }),
         metrics,
-        retry: HANDLER_RETRY,
         poisonCodes: Object.values(EventPoisonCodes),
         shutdownTimeoutMs: CONSUMER_SHUTDOWN_MS,
       });

@@ -8,7 +8,16 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = Object.freeze({ maxAttempts: 5, initialDelayMs: 100, maxDelayMs: 5000 });
+/**
+ * The one retry budget every service's consumers use: 1000 calls with backoff capped at 5 s, over an hour, for errors
+ * not known to be an outage (see the runner: an error marked `retriable` is retried until it passes and uses none of
+ * this budget). Services do not pass their own, so a record is treated the same whichever service consumes it.
+ */
+export const defaultRetryPolicy: RetryPolicy = Object.freeze({
+  maxAttempts: 1000,
+  initialDelayMs: 100,
+  maxDelayMs: 5000,
+});
 
 /**
  * Delay before the retry that follows the `failedAttempts`-th failure: exponential growth capped at maxDelayMs, with

@@ -24,7 +24,10 @@ export interface HandlerContext {
 
 /**
  * Processes one record. Throwing retries it with backoff; throwing PoisonEventError, an error whose `retriable` is
- * false, or one whose `code` is listed in `poisonCodes` sends it to the dead-letter topic at once.
+ * false, or one whose `code` is listed in `poisonCodes` sends it to the dead-letter topic at once. An error whose
+ * `retriable` is true (STORE_UNAVAILABLE, KAFKA_PUBLISH_FAILED: a dependency is down) is an outage: the record is
+ * retried until it passes, however long that takes, and those failures use none of the retry budget, so an outage
+ * never dead-letters valid records. The budget (`retry.maxAttempts`) bounds the other failures.
  */
 export type RecordHandler = (record: ConsumedRecord, context: HandlerContext) => Promise<void>;
 
@@ -72,7 +75,10 @@ export interface ConsumerRunnerOptions {
   readonly maxBatchSize?: number;
   readonly log: Logger;
   readonly metrics?: ConsumerMetrics;
-  /** Defaults: maxAttempts 5 (the first call included), initialDelayMs 100, maxDelayMs 5000. */
+  /**
+   * Defaults to the shared budget, defaultRetryPolicy (maxAttempts 1000, the first call included; initialDelayMs 100;
+   * maxDelayMs 5000). Services leave it unset; tests shorten it.
+   */
   readonly retry?: Partial<RetryPolicy>;
   /** Where dead letters are published; `auto` (default) creates a producer from `connection`, closed by stop(). */
   readonly deadLetter?: EventProducer | 'auto';
@@ -418,6 +424,8 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
       bound ??= recordLogger(state, record);
       return bound;
     };
+    // Failures that count against the budget: outages (retriable errors) do not.
+    let budgetUsed = 0;
     for (let attempt = 1; ; attempt++) {
       const startedAt = performance.now();
       try {
@@ -435,7 +443,10 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
         return true;
       } catch (error) {
         const poison = isPoison(error, poisonCodes);
-        if (poison || attempt >= policy.maxAttempts) {
+        if (!poison && !isOutage(error)) {
+          budgetUsed += 1;
+        }
+        if (poison || budgetUsed >= policy.maxAttempts) {
           return deadLetter(message, record, attempt, error, state, recordLog());
         }
         if (stopping) {
@@ -636,6 +647,10 @@ function isPoison(error: unknown, poisonCodes: ReadonlySet<string>): boolean {
     return true;
   }
   return typeof candidate?.code === 'string' && poisonCodes.has(candidate.code);
+}
+
+function isOutage(error: unknown): boolean {
+  return (error as { retriable?: unknown } | null)?.retriable === true;
 }
 
 async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
