@@ -49,7 +49,7 @@ function consistent(): { settlement: Settlement; duplicates: DuplicateTally } {
     waitedMs: 0,
     timedOut: [],
   };
-  return { settlement, duplicates: { sent: 1, replayed: 1, secondOrders: 0, failed: 0 } };
+  return { settlement, duplicates: { sent: 1, replayed: 1, secondOrders: 0, unanswered: 0 } };
 }
 
 function failing(settlement: Settlement, duplicates: DuplicateTally) {
@@ -90,12 +90,33 @@ test('stock below zero, and stock taken that no confirmed order explains, are bo
 
 test('a duplicate answered as a new order fails the duplicate check', () => {
   const { settlement } = consistent();
-  const failed = failing(settlement, { sent: 1, replayed: 0, secondOrders: 1, failed: 0 });
+  const failed = failing(settlement, { sent: 1, replayed: 0, secondOrders: 1, unanswered: 0 });
   assert.deepEqual(
     failed.map((check) => check.name),
-    ['duplicate submissions were replayed, no second order'],
+    ['duplicate submissions created no second order'],
   );
-  assert.match(failed[0]!.actual, /0 replays, 1 answered as new orders/);
+  assert.match(failed[0]!.actual, /0 replayed, 0 unanswered, 1 answered as new orders/);
+});
+
+test('a duplicate that got no answer is reported as unanswered and passes while no order was doubled', () => {
+  const { settlement } = consistent();
+  const checks = runChecks(settlement, products, INITIAL, { sent: 1, replayed: 0, secondOrders: 0, unanswered: 1 });
+  const duplicateCheck = checks.find((check) => check.name === 'duplicate submissions created no second order');
+  assert.equal(duplicateCheck?.ok, true);
+  assert.match(duplicateCheck.actual, /0 replayed, 1 unanswered, 0 answered as new orders/);
+});
+
+test('an unanswered duplicate that went through all the same fails the check through the order history', () => {
+  const { settlement } = consistent();
+  const twice = { status: 'PENDING', at: '' };
+  const orders = new Map(settlement.orders);
+  orders.set('o1', { status: 'CONFIRMED', history: [twice, twice, { status: 'CONFIRMED' }] });
+  const failed = failing({ ...settlement, orders }, { sent: 1, replayed: 0, secondOrders: 0, unanswered: 1 });
+  assert.deepEqual(
+    failed.map((check) => check.name),
+    ['duplicate submissions created no second order'],
+  );
+  assert.deepEqual(failed[0]!.details, ['o1: history has two PENDING steps']);
 });
 
 test('a second notification for one event and channel, or a missing one, fails the notification check', () => {

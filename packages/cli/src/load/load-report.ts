@@ -102,7 +102,7 @@ export function formatReport(report: LoadReport): string {
     `  rejected   ${rejected}${rejected > 0 ? ` (${counts(r.rejected)})` : ''}`,
     `  errors     ${errors}${errors > 0 ? ` (${counts(r.errors)})` : ''}`,
     `  duplicates ${r.duplicates.sent} sent: ${r.duplicates.replayed} replayed, ` +
-      `${r.duplicates.secondOrders} answered as new orders, ${r.duplicates.failed} failed`,
+      `${r.duplicates.secondOrders} answered as new orders, ${r.duplicates.unanswered} unanswered`,
     '',
     `latency from scheduled send, ms: p50 ${ms(l.p50)}  p90 ${ms(l.p90)}  p99 ${ms(l.p99)}  p99.9 ${ms(l.p999)}  ` +
       `max ${ms(l.max)}  (${l.count} requests)`,

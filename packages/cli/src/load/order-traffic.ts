@@ -17,8 +17,11 @@ export interface DuplicateTally {
   replayed: number;
   /** 202 without the replay header, or for another order id: a second order. */
   secondOrders: number;
-  /** Anything else: an error status or no answer. */
-  failed: number;
+  /**
+   * No 202: no answer at all (connection refused while order-service restarts) or an error status. A client error to
+   * report, not a broken promise: whether an effect was doubled is judged from the orders themselves.
+   */
+  unanswered: number;
 }
 
 export interface TrafficTally {
@@ -50,7 +53,7 @@ export class OrderTraffic {
     accepted: 0,
     rejected: {},
     errors: {},
-    duplicates: { sent: 0, replayed: 0, secondOrders: 0, failed: 0 },
+    duplicates: { sent: 0, replayed: 0, secondOrders: 0, unanswered: 0 },
     latency: new LatencyRecorder(),
   };
   /** Accepted orders, in the order their 202 arrived. */
@@ -136,7 +139,7 @@ export class OrderTraffic {
   #duplicateAnswered(order: AcceptedOrder, answer: HttpAnswer | undefined): void {
     const duplicates = this.tally.duplicates;
     if (answer?.status !== 202) {
-      duplicates.failed++;
+      duplicates.unanswered++;
       return;
     }
     const replayed = answer.headers[REPLAYED_HEADER] === 'true';
@@ -147,7 +150,7 @@ export class OrderTraffic {
 
   /** Requests answered with an error or not at all, duplicates included. */
   get errorCount(): number {
-    return Object.values(this.tally.errors).reduce((sum, n) => sum + n, 0) + this.tally.duplicates.failed;
+    return Object.values(this.tally.errors).reduce((sum, n) => sum + n, 0) + this.tally.duplicates.unanswered;
   }
 
   get rejectedCount(): number {
