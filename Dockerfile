@@ -8,6 +8,7 @@ COPY packages/contracts/package.json packages/contracts/
 COPY packages/platform/package.json packages/platform/
 COPY packages/broker/package.json packages/broker/
 COPY packages/cli/package.json packages/cli/
+COPY packages/console/package.json packages/console/
 COPY services/order-service/package.json services/order-service/
 COPY services/stock-service/package.json services/stock-service/
 COPY services/notification-service/package.json services/notification-service/
