@@ -7,12 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import pino from 'pino';
-import {
-  GroupCoordinator,
-  type GroupCoordinatorOptions,
-  type JoinGroupParams,
-  type JoinGroupResult,
-} from '../src/groups/group-coordinator.ts';
+import type { JoinGroupParams, JoinGroupResult } from '../src/groups/coordinator-types.ts';
+import { GroupCoordinator, type GroupCoordinatorOptions } from '../src/groups/group-coordinator.ts';
 import { ErrorCode } from '../src/protocol/error-codes.ts';
 
 const silentLog = pino({ level: 'silent' });

@@ -4,7 +4,7 @@
 // requireStable (KIP-447), which changes nothing here because without transactions no commit is ever pending;
 // v8+ ask for several groups at once (KIP-709), each answered with its own error; v9's member id and epoch belong
 // to the KIP-848 protocol, which this broker does not run, so they are ignored.
-import type { OffsetFetchResult } from '../groups/group-coordinator.ts';
+import type { OffsetFetchResult } from '../groups/coordinator-types.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import type {
   OffsetFetchRequest,

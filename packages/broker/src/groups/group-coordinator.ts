@@ -9,13 +9,46 @@
 // Dead is a deleted group. JoinGroup and SyncGroup responses are parked as promises until the rebalance (or the
 // leader's assignment) completes; heartbeats carry REBALANCE_IN_PROGRESS to members that must rejoin. Timers expire
 // silent members (session timeout), members that never rejoin (rebalance timeout), new members whose join never
-// completes, and members that never sync (pending sync, KAFKA-13766). Methods take and return plain objects; the
-// API handlers translate to and from the wire. Errors are returned as Kafka error codes, never thrown.
+// completes, and members that never sync (pending sync, KAFKA-13766). Methods take and return the plain objects of
+// coordinator-types.ts; the API handlers translate to and from the wire. Errors are returned as Kafka error codes,
+// never thrown. This class validates each request and keeps the groups; the rebalance and its timers are in
+// group-rebalance.ts, committed offsets in committed-offsets.ts.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../protocol/error-codes.ts';
-import { Group, type GroupMember, type GroupState, type MemberProtocol } from './group.ts';
-import { type CommittedOffset, type OffsetCommitEntry, OffsetStore } from './offset-store.ts';
+import { CommittedOffsets, validateOffsetCommit } from './committed-offsets.ts';
+import {
+  answerJoin,
+  answerSync,
+  deadGroup,
+  joinError,
+  joinSuccess,
+  NO_ASSIGNMENT,
+  rebalanceTimeoutOf,
+  sameProtocols,
+  syncError,
+  syncSuccess,
+} from './coordinator-results.ts';
+import type {
+  DeleteGroupResult,
+  GroupDescription,
+  HeartbeatParams,
+  JoinGroupParams,
+  JoinGroupResult,
+  LeaveGroupResult,
+  LeavingMember,
+  ListedGroup,
+  ListGroupsFilter,
+  OffsetCommitParams,
+  OffsetCommitResult,
+  OffsetFetchParams,
+  OffsetFetchResult,
+  SyncGroupParams,
+  SyncGroupResult,
+} from './coordinator-types.ts';
+import { Group, type GroupMember } from './group.ts';
+import { GroupRebalance } from './group-rebalance.ts';
+import { OffsetStore } from './offset-store.ts';
 
 export interface GroupCoordinatorOptions {
   readonly dataDir: string;
@@ -41,178 +74,17 @@ const DEFAULTS = {
   maxOffsetMetadataBytes: 4096,
 };
 
-export interface JoinGroupParams {
-  readonly groupId: string;
-  /** Empty for a member joining for the first time. */
-  readonly memberId: string;
-  readonly groupInstanceId: string | null;
-  readonly sessionTimeoutMs: number;
-  readonly rebalanceTimeoutMs: number;
-  readonly protocolType: string;
-  readonly protocols: readonly MemberProtocol[];
-  readonly clientId: string;
-  readonly clientHost: string;
-  /** JoinGroup v4+ (KIP-394): a member without an id first gets MEMBER_ID_REQUIRED and a generated id. */
-  readonly requireKnownMemberId: boolean;
-  /** JoinGroup v9+ (KIP-814): a static leader rejoining a stable group may be told to skip the assignment. */
-  readonly supportsSkipAssignment: boolean;
-  readonly reason?: string | null;
-}
-
-export interface JoinGroupMember {
-  readonly memberId: string;
-  readonly groupInstanceId: string | null;
-  readonly metadata: Buffer;
-}
-
-export interface JoinGroupResult {
-  readonly errorCode: number;
-  readonly generationId: number;
-  readonly protocolType: string | null;
-  readonly protocolName: string | null;
-  readonly leaderId: string;
-  readonly memberId: string;
-  readonly skipAssignment: boolean;
-  /** Only the leader gets the members, with their metadata for the selected protocol. */
-  readonly members: readonly JoinGroupMember[];
-}
-
-export interface SyncGroupParams {
-  readonly groupId: string;
-  readonly generationId: number;
-  readonly memberId: string;
-  readonly groupInstanceId: string | null;
-  /** SyncGroup v5+ (KIP-559) names them; null when the client did not. */
-  readonly protocolType: string | null;
-  readonly protocolName: string | null;
-  readonly assignments: readonly { readonly memberId: string; readonly assignment: Buffer }[];
-}
-
-export interface SyncGroupResult {
-  readonly errorCode: number;
-  readonly protocolType: string | null;
-  readonly protocolName: string | null;
-  readonly assignment: Buffer;
-}
-
-export interface HeartbeatParams {
-  readonly groupId: string;
-  readonly generationId: number;
-  readonly memberId: string;
-  readonly groupInstanceId: string | null;
-}
-
-export interface LeavingMember {
-  /** Empty when a static member leaves by instance id alone. */
-  readonly memberId: string;
-  readonly groupInstanceId: string | null;
-  readonly reason?: string | null;
-}
-
-export interface LeaveGroupResult {
-  /** A group-level error; member errors are per member. */
-  readonly errorCode: number;
-  readonly members: readonly {
-    readonly memberId: string;
-    readonly groupInstanceId: string | null;
-    readonly errorCode: number;
-  }[];
-}
-
-export interface OffsetCommitParams {
-  readonly groupId: string;
-  /** -1 (with an empty member id) for a simple commit from outside group management. */
-  readonly generationId: number;
-  readonly memberId: string;
-  readonly groupInstanceId: string | null;
-  readonly offsets: readonly {
-    readonly topic: string;
-    readonly partition: number;
-    readonly offset: bigint;
-    readonly leaderEpoch: number;
-    readonly metadata: string | null;
-    /** OffsetCommit v1 lets the client set it; otherwise the coordinator's clock. */
-    readonly commitTimestamp?: number;
-  }[];
-}
-
-export interface OffsetCommitResult {
-  readonly topic: string;
-  readonly partition: number;
-  readonly errorCode: number;
-}
-
-export interface OffsetFetchParams {
-  readonly groupId: string;
-  /** null asks for every partition the group has committed. */
-  readonly topics: readonly { readonly name: string; readonly partitions: readonly number[] }[] | null;
-  /** OffsetFetch v7+ (KIP-447): without transactions no offset is ever pending, so this changes nothing here. */
-  readonly requireStable: boolean;
-}
-
-export interface FetchedOffset {
-  readonly partition: number;
-  /** -1 when nothing was committed. */
-  readonly offset: bigint;
-  readonly leaderEpoch: number;
-  readonly metadata: string;
-  readonly errorCode: number;
-}
-
-export interface OffsetFetchResult {
-  readonly errorCode: number;
-  readonly topics: readonly { readonly name: string; readonly partitions: readonly FetchedOffset[] }[];
-}
-
-export interface GroupDescription {
-  readonly groupId: string;
-  readonly errorCode: number;
-  readonly state: GroupState;
-  readonly protocolType: string;
-  /** The selected protocol when Stable, otherwise empty (as Kafka's group summary). */
-  readonly protocolName: string;
-  readonly members: readonly {
-    readonly memberId: string;
-    readonly groupInstanceId: string | null;
-    readonly clientId: string;
-    readonly clientHost: string;
-    readonly metadata: Buffer;
-    readonly assignment: Buffer;
-  }[];
-}
-
-export interface ListGroupsFilter {
-  /** Group states to include, case-insensitively; empty means all (ListGroups v4+, KIP-518). */
-  readonly states?: readonly string[];
-  /** Group types to include; every group here is "classic" (ListGroups v5+, KIP-848). */
-  readonly types?: readonly string[];
-}
-
-export interface ListedGroup {
-  readonly groupId: string;
-  readonly protocolType: string;
-  readonly state: GroupState;
-  readonly type: 'classic';
-}
-
-export interface DeleteGroupResult {
-  readonly groupId: string;
-  readonly errorCode: number;
-}
-
-const NO_ASSIGNMENT = Buffer.alloc(0);
-
 export class GroupCoordinator {
   readonly #log: Logger;
-  readonly #now: () => number;
   readonly #settings: typeof DEFAULTS;
   readonly #store: OffsetStore;
+  readonly #offsets: CommittedOffsets;
+  readonly #rebalance: GroupRebalance;
   readonly #groups = new Map<string, Group>();
   #closed: Promise<void> | null = null;
 
   private constructor(options: GroupCoordinatorOptions, store: OffsetStore) {
     this.#log = options.log;
-    this.#now = options.now ?? Date.now;
     this.#settings = {
       initialRebalanceDelayMs: options.initialRebalanceDelayMs ?? DEFAULTS.initialRebalanceDelayMs,
       minSessionTimeoutMs: options.minSessionTimeoutMs ?? DEFAULTS.minSessionTimeoutMs,
@@ -221,6 +93,18 @@ export class GroupCoordinator {
       maxOffsetMetadataBytes: options.maxOffsetMetadataBytes ?? DEFAULTS.maxOffsetMetadataBytes,
     };
     this.#store = store;
+    this.#offsets = new CommittedOffsets({
+      log: options.log,
+      store,
+      now: options.now ?? Date.now,
+      maxOffsetMetadataBytes: this.#settings.maxOffsetMetadataBytes,
+    });
+    this.#rebalance = new GroupRebalance({
+      log: options.log,
+      initialRebalanceDelayMs: this.#settings.initialRebalanceDelayMs,
+      store,
+      isClosed: () => this.isClosed,
+    });
   }
 
   /** Loads committed offsets and known groups from `<dataDir>/__consumer_offsets.log`; loaded groups are Empty. */
@@ -255,7 +139,7 @@ export class GroupCoordinator {
       this.#groups.set(params.groupId, group);
     }
     const result = isNewMember ? this.#joinNewMember(group, params) : this.#joinCurrentMember(group, params);
-    if (group.state === 'PreparingRebalance') this.#maybeCompleteJoin(group);
+    if (group.state === 'PreparingRebalance') this.#rebalance.maybeCompleteJoin(group);
     this.#forgetIfUnused(group);
     return result;
   }
@@ -277,19 +161,19 @@ export class GroupCoordinator {
         return resolved(syncError(ErrorCode.REBALANCE_IN_PROGRESS));
       case 'CompletingRebalance': {
         // A member sending SyncGroup again while its earlier one is parked has given up on the earlier one.
-        this.#answerSync(member, syncError(ErrorCode.REBALANCE_IN_PROGRESS));
+        answerSync(member, syncError(ErrorCode.REBALANCE_IN_PROGRESS));
         const waiting = new Promise<SyncGroupResult>((resolve) => {
           member.syncWaiter = resolve;
         });
         group.pendingSyncMembers.delete(member.memberId);
-        this.#scheduleSessionExpiry(group, member);
-        if (group.isLeader(member.memberId)) this.#applyLeaderAssignment(group, params.assignments);
+        this.#rebalance.scheduleSessionExpiry(group, member);
+        if (group.isLeader(member.memberId)) this.#rebalance.applyLeaderAssignment(group, params.assignments);
         return waiting;
       }
       case 'Stable':
         group.pendingSyncMembers.delete(member.memberId);
-        this.#scheduleSessionExpiry(group, member);
-        return resolved(this.#syncSuccess(group, member));
+        this.#rebalance.scheduleSessionExpiry(group, member);
+        return resolved(syncSuccess(group, member));
       default:
         return resolved(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     }
@@ -305,10 +189,10 @@ export class GroupCoordinator {
       case 'Stable':
       case 'CompletingRebalance':
         // Members may heartbeat between their JoinGroup and SyncGroup responses; that keeps them alive.
-        this.#scheduleSessionExpiry(group, member);
+        this.#rebalance.scheduleSessionExpiry(group, member);
         return { errorCode: ErrorCode.NONE };
       case 'PreparingRebalance':
-        this.#scheduleSessionExpiry(group, member);
+        this.#rebalance.scheduleSessionExpiry(group, member);
         return { errorCode: ErrorCode.REBALANCE_IN_PROGRESS };
       default:
         return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID };
@@ -333,7 +217,7 @@ export class GroupCoordinator {
     if (group.state === 'Dead') return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
     const members = params.members.map((leaving) => {
       if (leaving.groupInstanceId === null && group.pendingMembers.has(leaving.memberId)) {
-        this.#removePendingMember(group, leaving.memberId);
+        this.#rebalance.removePendingMember(group, leaving.memberId);
         return memberResult(leaving, ErrorCode.NONE);
       }
       let member: GroupMember | undefined;
@@ -350,7 +234,7 @@ export class GroupCoordinator {
         { groupId: group.groupId, memberId: member.memberId, reason: leaving.reason ?? null },
         'member left group',
       );
-      this.#removeMemberAndUpdateGroup(group, member, 'member left');
+      this.#rebalance.removeMemberAndUpdateGroup(group, member, 'member left');
       return memberResult(leaving, ErrorCode.NONE);
     });
     return { errorCode: ErrorCode.NONE, members };
@@ -368,64 +252,19 @@ export class GroupCoordinator {
       group = new Group(params.groupId);
       this.#groups.set(params.groupId, group);
     }
-    const errorCode = this.#validateOffsetCommit(group, params);
+    const errorCode = validateOffsetCommit(group, params);
     if (errorCode !== ErrorCode.NONE) {
       this.#forgetIfUnused(group);
       return all(errorCode);
     }
     const member = group.get(params.memberId);
-    if (member !== undefined && group.state !== 'Empty') this.#scheduleSessionExpiry(group, member);
-
-    const results: OffsetCommitResult[] = [];
-    const entries: OffsetCommitEntry[] = [];
-    for (const offset of params.offsets) {
-      const metadata = offset.metadata ?? '';
-      if (Buffer.byteLength(metadata) > this.#settings.maxOffsetMetadataBytes) {
-        results.push({
-          topic: offset.topic,
-          partition: offset.partition,
-          errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE,
-        });
-        continue;
-      }
-      results.push({ topic: offset.topic, partition: offset.partition, errorCode: ErrorCode.NONE });
-      entries.push({
-        topic: offset.topic,
-        partition: offset.partition,
-        offset: offset.offset,
-        leaderEpoch: offset.leaderEpoch,
-        metadata,
-        commitTimestamp:
-          offset.commitTimestamp !== undefined && offset.commitTimestamp >= 0 ? offset.commitTimestamp : this.#now(),
-      });
-    }
-    if (entries.length === 0) return results;
-    try {
-      await this.#store.commit(group.groupId, entries);
-      return results;
-    } catch (error) {
-      this.#log.error({ err: error, groupId: group.groupId }, 'could not persist committed offsets');
-      return results.map((r) =>
-        r.errorCode === ErrorCode.NONE ? { ...r, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE } : r,
-      );
-    }
+    if (member !== undefined && group.state !== 'Empty') this.#rebalance.scheduleSessionExpiry(group, member);
+    return this.#offsets.commit(group, params);
   }
 
   fetchOffsets(params: OffsetFetchParams): OffsetFetchResult {
     if (this.isClosed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: [] };
-    const committed = this.#store.offsetsOf(params.groupId);
-    if (params.topics === null) {
-      const topics = [...committed].map(([name, partitions]) => ({
-        name,
-        partitions: [...partitions].map(([partition, offset]) => fetched(partition, offset)),
-      }));
-      return { errorCode: ErrorCode.NONE, topics };
-    }
-    const topics = params.topics.map((topic) => ({
-      name: topic.name,
-      partitions: topic.partitions.map((partition) => fetched(partition, committed.get(topic.name)?.get(partition))),
-    }));
-    return { errorCode: ErrorCode.NONE, topics };
+    return this.#offsets.fetch(params);
   }
 
   describeGroups(groupIds: readonly string[]): GroupDescription[] {
@@ -477,7 +316,7 @@ export class GroupCoordinator {
         results.push({ groupId, errorCode: ErrorCode.NON_EMPTY_GROUP });
       } else {
         group.state = 'Dead';
-        this.#clearTimers(group);
+        this.#rebalance.clearTimers(group);
         this.#groups.delete(groupId);
         tombstones.push(this.#store.deleteGroup(groupId));
         results.push({ groupId, errorCode: ErrorCode.NONE });
@@ -502,10 +341,10 @@ export class GroupCoordinator {
   close(): Promise<void> {
     if (this.#closed !== null) return this.#closed;
     for (const group of this.#groups.values()) {
-      this.#clearTimers(group);
+      this.#rebalance.clearTimers(group);
       for (const member of group.members.values()) {
-        this.#answerJoin(member, joinError(member.memberId, ErrorCode.COORDINATOR_NOT_AVAILABLE));
-        this.#answerSync(member, syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
+        answerJoin(member, joinError(member.memberId, ErrorCode.COORDINATOR_NOT_AVAILABLE));
+        answerSync(member, syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
       }
     }
     this.#closed = this.#store.close();
@@ -534,9 +373,9 @@ export class GroupCoordinator {
     if (params.requireKnownMemberId) {
       // KIP-394: hand out the id first so a client that times out and retries does not leave orphans behind; the
       // id must come back within the session timeout.
-      const timer = this.#setTimer(params.sessionTimeoutMs, () => {
+      const timer = this.#rebalance.setTimer(params.sessionTimeoutMs, () => {
         this.#log.info({ groupId: group.groupId, memberId }, 'pending member did not rejoin in time');
-        this.#removePendingMember(group, memberId);
+        this.#rebalance.removePendingMember(group, memberId);
         this.#forgetIfUnused(group);
       });
       group.pendingMembers.set(memberId, timer);
@@ -576,13 +415,13 @@ export class GroupCoordinator {
         return this.#updateMemberAndRebalance(group, member, params);
       case 'CompletingRebalance':
         // The member already got this generation's JoinGroup response but probably lost it: send it again.
-        if (sameProtocols(member.protocols, params.protocols)) return resolved(this.#joinSuccess(group, member, false));
+        if (sameProtocols(member.protocols, params.protocols)) return resolved(joinSuccess(group, member, false));
         return this.#updateMemberAndRebalance(group, member, params);
       case 'Stable':
         // A follower rejoining with unchanged metadata changes nothing; the leader rejoining means it wants a
         // new assignment (e.g. its metadata refresh found new partitions), so it triggers a rebalance.
         if (!group.isLeader(memberId) && sameProtocols(member.protocols, params.protocols)) {
-          return resolved(this.#joinSuccess(group, member, false));
+          return resolved(joinSuccess(group, member, false));
         }
         return this.#updateMemberAndRebalance(group, member, params);
       default:
@@ -610,14 +449,14 @@ export class GroupCoordinator {
     group.add(member, params.protocolType);
     // A parked JoinGroup cannot heartbeat and its connection may be gone: a new member whose join never
     // completes is dropped after this timeout (if it is still alive it retries).
-    member.timer = this.#setTimer(this.#settings.newMemberJoinTimeoutMs, () => {
+    member.timer = this.#rebalance.setTimer(this.#settings.newMemberJoinTimeoutMs, () => {
       member.timer = null;
       if (group.get(member.memberId) === member && member.isNew && member.joinWaiter !== null) {
-        this.#removeMemberAndUpdateGroup(group, member, 'new member join timed out');
+        this.#rebalance.removeMemberAndUpdateGroup(group, member, 'new member join timed out');
       }
     });
     this.#log.debug({ groupId: group.groupId, memberId, reason: params.reason ?? null }, 'member joining group');
-    this.#maybePrepareRebalance(group, `member ${memberId} joined`);
+    this.#rebalance.maybePrepareRebalance(group, `member ${memberId} joined`);
     return waiting;
   }
 
@@ -626,7 +465,7 @@ export class GroupCoordinator {
     member.rebalanceTimeoutMs = rebalanceTimeoutOf(params);
     member.sessionTimeoutMs = params.sessionTimeoutMs;
     const waiting = this.#parkJoin(member);
-    this.#maybePrepareRebalance(group, `member ${member.memberId} rejoined`);
+    this.#rebalance.maybePrepareRebalance(group, `member ${member.memberId} rejoined`);
     return waiting;
   }
 
@@ -638,8 +477,8 @@ export class GroupCoordinator {
     params: JoinGroupParams,
   ): Promise<JoinGroupResult> {
     const oldMemberId = member.memberId;
-    this.#answerJoin(member, joinError(oldMemberId, ErrorCode.FENCED_INSTANCE_ID));
-    this.#answerSync(member, syncError(ErrorCode.FENCED_INSTANCE_ID));
+    answerJoin(member, joinError(oldMemberId, ErrorCode.FENCED_INSTANCE_ID));
+    answerSync(member, syncError(ErrorCode.FENCED_INSTANCE_ID));
     group.replaceMemberId(member, newMemberId);
     member.clientId = params.clientId;
     member.clientHost = params.clientHost;
@@ -652,9 +491,9 @@ export class GroupCoordinator {
     member.sessionTimeoutMs = params.sessionTimeoutMs;
     // In a stable group the instance simply resumes its place, unless its new protocols change the selection.
     if (group.state === 'Stable' && group.selectProtocol() === group.protocolName) {
-      this.#scheduleSessionExpiry(group, member);
+      this.#rebalance.scheduleSessionExpiry(group, member);
       const skipAssignment = group.isLeader(newMemberId) && params.supportsSkipAssignment;
-      return resolved(this.#joinSuccess(group, member, skipAssignment));
+      return resolved(joinSuccess(group, member, skipAssignment));
     }
     // While CompletingRebalance the leader may already be assigning to the old member id, which the new id would
     // miss, so that rebalance is restarted; while PreparingRebalance the new incarnation simply takes part.
@@ -664,195 +503,9 @@ export class GroupCoordinator {
   #parkJoin(member: GroupMember): Promise<JoinGroupResult> {
     return new Promise<JoinGroupResult>((resolve) => {
       // A member sending JoinGroup again while its earlier one is parked has given up on the earlier one.
-      this.#answerJoin(member, joinError(member.memberId, ErrorCode.REBALANCE_IN_PROGRESS));
+      answerJoin(member, joinError(member.memberId, ErrorCode.REBALANCE_IN_PROGRESS));
       member.joinWaiter = resolve;
     });
-  }
-
-  #joinSuccess(group: Group, member: GroupMember, skipAssignment: boolean): JoinGroupResult {
-    const isLeader = group.isLeader(member.memberId);
-    return {
-      errorCode: ErrorCode.NONE,
-      generationId: group.generationId,
-      protocolType: group.protocolType,
-      protocolName: group.protocolName,
-      leaderId: group.leaderId ?? '',
-      memberId: member.memberId,
-      skipAssignment,
-      members: isLeader
-        ? [...group.members.values()].map((m) => ({
-            memberId: m.memberId,
-            groupInstanceId: m.groupInstanceId,
-            metadata: group.metadataOf(m),
-          }))
-        : [],
-    };
-  }
-
-  // ─── Rebalance ────────────────────────────────────────────────────────────────────────────────────────────────
-
-  #maybePrepareRebalance(group: Group, reason: string): void {
-    if (group.state === 'Stable' || group.state === 'CompletingRebalance' || group.state === 'Empty') {
-      this.#prepareRebalance(group, reason);
-    }
-  }
-
-  #prepareRebalance(group: Group, reason: string): void {
-    // Members waiting for the leader's assignment must rejoin instead: the assignment they wait for is void.
-    if (group.state === 'CompletingRebalance') {
-      for (const member of group.members.values()) {
-        member.assignment = NO_ASSIGNMENT;
-        this.#answerSync(member, syncError(ErrorCode.REBALANCE_IN_PROGRESS));
-      }
-    }
-    this.#clearPendingSync(group);
-    const wasEmpty = group.state === 'Empty';
-    group.state = 'PreparingRebalance';
-    this.#log.info(
-      { groupId: group.groupId, generationId: group.generationId, reason },
-      'preparing to rebalance group',
-    );
-    const delay = this.#settings.initialRebalanceDelayMs;
-    if (wasEmpty && delay > 0) {
-      // group.initial.rebalance.delay.ms (KIP-134): let a starting consumer fleet join before the first
-      // generation, extending the wait while new members keep arriving, up to the rebalance timeout.
-      group.initialDelayPending = true;
-      group.newMemberAdded = false;
-      this.#scheduleInitialDelay(group, delay, Math.max(group.rebalanceTimeoutMs() - delay, 0));
-      return;
-    }
-    this.#scheduleJoinTimer(group, group.rebalanceTimeoutMs(), () => this.#completeJoin(group));
-    this.#maybeCompleteJoin(group);
-  }
-
-  #scheduleInitialDelay(group: Group, delayMs: number, remainingMs: number): void {
-    this.#scheduleJoinTimer(group, delayMs, () => {
-      if (group.newMemberAdded && remainingMs > 0) {
-        group.newMemberAdded = false;
-        const configured = this.#settings.initialRebalanceDelayMs;
-        this.#scheduleInitialDelay(group, Math.min(configured, remainingMs), Math.max(remainingMs - configured, 0));
-        return;
-      }
-      this.#completeJoin(group);
-    });
-  }
-
-  #scheduleJoinTimer(group: Group, delayMs: number, onExpiry: () => void): void {
-    if (group.joinTimer !== null) clearTimeout(group.joinTimer);
-    group.joinTimer = this.#setTimer(delayMs, () => {
-      group.joinTimer = null;
-      onExpiry();
-    });
-  }
-
-  #maybeCompleteJoin(group: Group): void {
-    if (group.state === 'PreparingRebalance' && !group.initialDelayPending && group.allMembersJoined()) {
-      this.#completeJoin(group);
-    }
-  }
-
-  /** The join phase ends: drop members that did not rejoin, start the next generation, answer every JoinGroup. */
-  #completeJoin(group: Group): void {
-    if (group.joinTimer !== null) clearTimeout(group.joinTimer);
-    group.joinTimer = null;
-    group.initialDelayPending = false;
-    group.newMemberAdded = false;
-    if (group.state !== 'PreparingRebalance') return;
-    for (const member of [...group.members.values()]) {
-      if (member.joinWaiter !== null) continue;
-      this.#log.info({ groupId: group.groupId, memberId: member.memberId }, 'member did not rejoin in time, removed');
-      this.#clearMemberTimer(member);
-      this.#answerSync(member, syncError(ErrorCode.UNKNOWN_MEMBER_ID));
-      group.remove(member.memberId);
-    }
-    group.generationId++;
-    if (group.members.size === 0) {
-      group.protocolName = null;
-      group.state = 'Empty';
-    } else {
-      group.protocolName = group.selectProtocol();
-      group.state = 'CompletingRebalance';
-    }
-    this.#store.recordGeneration(group.groupId, { protocolType: group.protocolType, generationId: group.generationId });
-    this.#log.info(
-      {
-        groupId: group.groupId,
-        generationId: group.generationId,
-        protocolName: group.protocolName,
-        leaderId: group.leaderId,
-        members: group.members.size,
-      },
-      'group rebalanced',
-    );
-    if (group.state === 'Empty') return;
-    for (const member of group.members.values()) {
-      const result = this.#joinSuccess(group, member, false);
-      member.isNew = false;
-      this.#answerJoin(member, result);
-      group.pendingSyncMembers.add(member.memberId);
-      this.#scheduleSessionExpiry(group, member);
-    }
-    // Members that never send SyncGroup would leave the others without assignments forever.
-    group.pendingSyncTimer = this.#setTimer(group.rebalanceTimeoutMs(), () => {
-      group.pendingSyncTimer = null;
-      if (group.pendingSyncMembers.size === 0) return;
-      if (group.state !== 'CompletingRebalance' && group.state !== 'Stable') return;
-      const missing = [...group.pendingSyncMembers];
-      this.#log.info({ groupId: group.groupId, members: missing }, 'members did not sync in time, removed');
-      for (const memberId of missing) {
-        const member = group.get(memberId);
-        if (member === undefined) continue;
-        this.#clearMemberTimer(member);
-        group.remove(memberId);
-      }
-      this.#prepareRebalance(group, 'members did not sync in time');
-    });
-  }
-
-  #applyLeaderAssignment(group: Group, assignments: SyncGroupParams['assignments']): void {
-    const byMember = new Map(assignments.map((a) => [a.memberId, a.assignment]));
-    for (const member of group.members.values()) member.assignment = byMember.get(member.memberId) ?? NO_ASSIGNMENT;
-    group.state = 'Stable';
-    this.#log.info({ groupId: group.groupId, generationId: group.generationId }, 'group stable');
-    for (const member of group.members.values()) {
-      if (member.syncWaiter === null) continue;
-      this.#answerSync(member, this.#syncSuccess(group, member));
-      this.#scheduleSessionExpiry(group, member);
-    }
-  }
-
-  #syncSuccess(group: Group, member: GroupMember): SyncGroupResult {
-    return {
-      errorCode: ErrorCode.NONE,
-      protocolType: group.protocolType,
-      protocolName: group.protocolName,
-      assignment: member.assignment,
-    };
-  }
-
-  #removeMemberAndUpdateGroup(group: Group, member: GroupMember, reason: string): void {
-    this.#clearMemberTimer(member);
-    // A parked JoinGroup of a removed member answers UNKNOWN_MEMBER_ID, so a still-alive client joins afresh.
-    this.#answerJoin(member, joinError(member.memberId, ErrorCode.UNKNOWN_MEMBER_ID));
-    this.#answerSync(member, syncError(ErrorCode.UNKNOWN_MEMBER_ID));
-    group.remove(member.memberId);
-    switch (group.state) {
-      case 'Stable':
-      case 'CompletingRebalance':
-        this.#prepareRebalance(group, reason);
-        break;
-      case 'PreparingRebalance':
-        this.#maybeCompleteJoin(group);
-        break;
-      default:
-        break;
-    }
-  }
-
-  #removePendingMember(group: Group, memberId: string): void {
-    clearTimeout(group.pendingMembers.get(memberId));
-    group.pendingMembers.delete(memberId);
-    this.#maybeCompleteJoin(group);
   }
 
   // ─── Validation ───────────────────────────────────────────────────────────────────────────────────────────────
@@ -866,78 +519,6 @@ export class GroupCoordinator {
     if (group.isStaticMemberFenced(memberId, groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID;
     if (!group.has(memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
     return ErrorCode.NONE;
-  }
-
-  /** Kafka's validateOffsetCommit plus the state rules of doCommitOffsets. */
-  #validateOffsetCommit(group: Group, params: OffsetCommitParams): number {
-    if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    const fromMember = params.generationId >= 0 || params.memberId !== '' || params.groupInstanceId !== null;
-    if (fromMember) {
-      if (group.isStaticMemberFenced(params.memberId, params.groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID;
-      if (!group.has(params.memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
-      if (params.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
-      // The member has its JoinGroup response but not its assignment yet: it commits after it syncs.
-      if (group.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
-      return ErrorCode.NONE;
-    }
-    // A simple commit (no generation, no member): only allowed while no members own the group's partitions.
-    return group.state === 'Empty' ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
-  }
-
-  // ─── Timers and waiters ───────────────────────────────────────────────────────────────────────────────────────
-
-  #setTimer(delayMs: number, callback: () => void): NodeJS.Timeout {
-    return setTimeout(() => {
-      if (!this.isClosed) callback();
-    }, delayMs);
-  }
-
-  #scheduleSessionExpiry(group: Group, member: GroupMember): void {
-    this.#clearMemberTimer(member);
-    member.timer = this.#setTimer(member.sessionTimeoutMs, () => {
-      member.timer = null;
-      if (group.get(member.memberId) !== member) return;
-      // Kafka's shouldKeepAlive: a member parked in JoinGroup or SyncGroup cannot heartbeat; the rebalance and
-      // pending-sync timeouts decide about it instead.
-      if (member.joinWaiter !== null || member.syncWaiter !== null) {
-        this.#scheduleSessionExpiry(group, member);
-        return;
-      }
-      this.#log.info({ groupId: group.groupId, memberId: member.memberId }, 'member session expired');
-      this.#removeMemberAndUpdateGroup(group, member, `member ${member.memberId} session expired`);
-    });
-  }
-
-  #clearMemberTimer(member: GroupMember): void {
-    if (member.timer !== null) clearTimeout(member.timer);
-    member.timer = null;
-  }
-
-  #clearPendingSync(group: Group): void {
-    if (group.pendingSyncTimer !== null) clearTimeout(group.pendingSyncTimer);
-    group.pendingSyncTimer = null;
-    group.pendingSyncMembers.clear();
-  }
-
-  #clearTimers(group: Group): void {
-    if (group.joinTimer !== null) clearTimeout(group.joinTimer);
-    group.joinTimer = null;
-    this.#clearPendingSync(group);
-    for (const timer of group.pendingMembers.values()) clearTimeout(timer);
-    group.pendingMembers.clear();
-    for (const member of group.members.values()) this.#clearMemberTimer(member);
-  }
-
-  #answerJoin(member: GroupMember, result: JoinGroupResult): void {
-    const waiter = member.joinWaiter;
-    member.joinWaiter = null;
-    waiter?.(result);
-  }
-
-  #answerSync(member: GroupMember, result: SyncGroupResult): void {
-    const waiter = member.syncWaiter;
-    member.syncWaiter = null;
-    waiter?.(result);
   }
 
   /** Drops a group a failed request created: no members, none expected, no generation and no offsets. */
@@ -957,50 +538,4 @@ export class GroupCoordinator {
 
 function resolved<T>(value: T): Promise<T> {
   return Promise.resolve(value);
-}
-
-function joinError(memberId: string, errorCode: number): JoinGroupResult {
-  return {
-    errorCode,
-    generationId: -1,
-    protocolType: null,
-    protocolName: null,
-    leaderId: '',
-    memberId,
-    skipAssignment: false,
-    members: [],
-  };
-}
-
-function syncError(errorCode: number): SyncGroupResult {
-  return { errorCode, protocolType: null, protocolName: null, assignment: NO_ASSIGNMENT };
-}
-
-function deadGroup(groupId: string, errorCode: number): GroupDescription {
-  return { groupId, errorCode, state: 'Dead', protocolType: '', protocolName: '', members: [] };
-}
-
-function fetched(partition: number, committed: CommittedOffset | undefined): FetchedOffset {
-  if (committed === undefined) {
-    return { partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE };
-  }
-  return {
-    partition,
-    offset: committed.offset,
-    leaderEpoch: committed.leaderEpoch,
-    metadata: committed.metadata,
-    errorCode: ErrorCode.NONE,
-  };
-}
-
-/** JoinGroup v0 has no rebalance timeout; Kafka then uses the session timeout. */
-function rebalanceTimeoutOf(params: JoinGroupParams): number {
-  return params.rebalanceTimeoutMs > 0 ? params.rebalanceTimeoutMs : params.sessionTimeoutMs;
-}
-
-function sameProtocols(current: readonly MemberProtocol[], next: readonly MemberProtocol[]): boolean {
-  return (
-    current.length === next.length &&
-    current.every((protocol, i) => protocol.name === next[i].name && protocol.metadata.equals(next[i].metadata))
-  );
 }

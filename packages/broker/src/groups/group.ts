@@ -1,16 +1,8 @@
 // One classic consumer group's state, as Kafka's ClassicGroup (formerly GroupMetadata) keeps it: the state machine
 // position, the generation, the members with their supported protocols, the leader, and the bookkeeping the
-// rebalance needs (who still has to rejoin, who still has to sync). The GroupCoordinator drives the transitions and
-// owns the timers; this class only holds the data and answers questions about it.
-import type { JoinGroupResult, SyncGroupResult } from './group-coordinator.ts';
-
-/** The classic group states; the strings are what DescribeGroups and ListGroups report (Kafka's GroupState names). */
-export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
-
-export interface MemberProtocol {
-  readonly name: string;
-  readonly metadata: Buffer;
-}
+// rebalance needs (who still has to rejoin, who still has to sync). The GroupCoordinator and GroupRebalance drive
+// the transitions and own the timers; this class only holds the data and answers questions about it.
+import type { GroupState, JoinGroupResult, MemberProtocol, SyncGroupResult } from './coordinator-types.ts';
 
 export interface GroupMember {
   memberId: string;
