@@ -9,6 +9,7 @@
 // null values (INVALID_REQUEST). ValidateOnly (v1+) runs every check and creates nothing. A name listed twice is
 // INVALID_REQUEST, reported once. ErrorMessage is v1+; v5+ also returns the partition count, replication factor and
 // every config of the topic (KIP-525), and v7+ the topic id (KIP-516; the zero id for ValidateOnly).
+import { describeTopicConfigs, topicConfigAtCreation } from '../config-catalogue.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import type {
   CreateTopicsRequest,
@@ -16,7 +17,6 @@ import type {
   CreateTopicsResponse,
   CreateTopicsResponseCreatableTopicResult,
 } from '../protocol/generated/create-topics.ts';
-import { describeTopicConfigs, topicConfigAtCreation } from './32-describe-configs.ts';
 import type { ApiHandler, BrokerState } from './api-handler.ts';
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';

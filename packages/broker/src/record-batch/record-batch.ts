@@ -30,18 +30,21 @@ export const RECORD_BATCH_HEADER_BYTES = 61;
 /** baseOffset and batchLength, the part of the header that batchLength does not count. */
 export const BATCH_LENGTH_PREFIX_BYTES = 12;
 
-const BATCH_LENGTH_OFFSET = 8;
-const PARTITION_LEADER_EPOCH_OFFSET = 12;
-const MAGIC_OFFSET = 16;
-const CRC_OFFSET = 17;
-const ATTRIBUTES_OFFSET = 21;
-const LAST_OFFSET_DELTA_OFFSET = 23;
-const BASE_TIMESTAMP_OFFSET = 27;
-const MAX_TIMESTAMP_OFFSET = 35;
-const PRODUCER_ID_OFFSET = 43;
-const PRODUCER_EPOCH_OFFSET = 51;
-const BASE_SEQUENCE_OFFSET = 53;
-const RECORD_COUNT_OFFSET = 57;
+/** Where each field of the v2 header starts, from the batch's first byte (baseOffset is at 0). */
+export const BatchHeaderAt = {
+  batchLength: 8,
+  partitionLeaderEpoch: 12,
+  magic: 16,
+  crc: 17,
+  attributes: 21,
+  lastOffsetDelta: 23,
+  baseTimestamp: 27,
+  maxTimestamp: 35,
+  producerId: 43,
+  producerEpoch: 51,
+  baseSequence: 53,
+  recordCount: 57,
+} as const;
 
 const CURRENT_MAGIC = 2;
 const COMPRESSION_CODEC_MASK = 0x07;
@@ -55,29 +58,32 @@ const INT32_MAX = 0x7fffffff;
 export function readRecordBatchHeader(buffer: Buffer, position: number): RecordBatchHeader {
   return {
     baseOffset: buffer.readBigInt64BE(position),
-    batchLength: buffer.readInt32BE(position + BATCH_LENGTH_OFFSET),
-    partitionLeaderEpoch: buffer.readInt32BE(position + PARTITION_LEADER_EPOCH_OFFSET),
-    magic: buffer.readInt8(position + MAGIC_OFFSET),
-    crc: buffer.readUInt32BE(position + CRC_OFFSET),
-    attributes: buffer.readInt16BE(position + ATTRIBUTES_OFFSET),
-    lastOffsetDelta: buffer.readInt32BE(position + LAST_OFFSET_DELTA_OFFSET),
-    baseTimestamp: buffer.readBigInt64BE(position + BASE_TIMESTAMP_OFFSET),
-    maxTimestamp: buffer.readBigInt64BE(position + MAX_TIMESTAMP_OFFSET),
-    producerId: buffer.readBigInt64BE(position + PRODUCER_ID_OFFSET),
-    producerEpoch: buffer.readInt16BE(position + PRODUCER_EPOCH_OFFSET),
-    baseSequence: buffer.readInt32BE(position + BASE_SEQUENCE_OFFSET),
-    recordCount: buffer.readInt32BE(position + RECORD_COUNT_OFFSET),
+    batchLength: buffer.readInt32BE(position + BatchHeaderAt.batchLength),
+    partitionLeaderEpoch: buffer.readInt32BE(position + BatchHeaderAt.partitionLeaderEpoch),
+    magic: buffer.readInt8(position + BatchHeaderAt.magic),
+    crc: buffer.readUInt32BE(position + BatchHeaderAt.crc),
+    attributes: buffer.readInt16BE(position + BatchHeaderAt.attributes),
+    lastOffsetDelta: buffer.readInt32BE(position + BatchHeaderAt.lastOffsetDelta),
+    baseTimestamp: buffer.readBigInt64BE(position + BatchHeaderAt.baseTimestamp),
+    maxTimestamp: buffer.readBigInt64BE(position + BatchHeaderAt.maxTimestamp),
+    producerId: buffer.readBigInt64BE(position + BatchHeaderAt.producerId),
+    producerEpoch: buffer.readInt16BE(position + BatchHeaderAt.producerEpoch),
+    baseSequence: buffer.readInt32BE(position + BatchHeaderAt.baseSequence),
+    recordCount: buffer.readInt32BE(position + BatchHeaderAt.recordCount),
   };
 }
 
 /** The whole size in bytes of the batch starting at `position` (its length prefix must be readable). */
 export function recordBatchSize(buffer: Buffer, position: number): number {
-  return BATCH_LENGTH_PREFIX_BYTES + buffer.readInt32BE(position + BATCH_LENGTH_OFFSET);
+  return BATCH_LENGTH_PREFIX_BYTES + buffer.readInt32BE(position + BatchHeaderAt.batchLength);
 }
 
 /** Whether the CRC-32C stored in the batch at `position` matches its bytes (attributes to the end, per KIP-98). */
 export function hasValidCrc(buffer: Buffer, position: number, size: number): boolean {
-  return crc32c(buffer, position + ATTRIBUTES_OFFSET, position + size) === buffer.readUInt32BE(position + CRC_OFFSET);
+  return (
+    crc32c(buffer, position + BatchHeaderAt.attributes, position + size) ===
+    buffer.readUInt32BE(position + BatchHeaderAt.crc)
+  );
 }
 
 /** Writes the broker-assigned offset. The CRC starts at attributes, so it stays valid. */
@@ -110,10 +116,10 @@ export function splitRecordBatches(records: Buffer): SplitRecordBatchesResult {
   let position = 0;
   while (position < records.length) {
     const remaining = records.length - position;
-    if (remaining <= MAGIC_OFFSET) {
+    if (remaining <= BatchHeaderAt.magic) {
       return corrupt(`record batch at byte ${position} is cut off after ${remaining} bytes`);
     }
-    const magic = records.readInt8(position + MAGIC_OFFSET);
+    const magic = records.readInt8(position + BatchHeaderAt.magic);
     if (magic === 0 || magic === 1) {
       return {
         errorCode: ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,

@@ -12,6 +12,7 @@ import type { FsyncPolicy } from '../broker-config.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import {
   BATCH_LENGTH_PREFIX_BYTES,
+  BatchHeaderAt,
   batchLastSequence,
   readRecordBatchHeader,
   recordBatchSize,
@@ -92,8 +93,6 @@ export const DELETED_DIRECTORY_SUFFIX = '-delete';
 
 const EMPTY_RECORDS = Buffer.alloc(0);
 const RESOLVED = Promise.resolve();
-const LAST_OFFSET_DELTA_AT = 23;
-const MAX_TIMESTAMP_AT = 35;
 
 export class PartitionLog {
   #directory: string;
@@ -212,8 +211,8 @@ export class PartitionLog {
     let maxTimestamp = -1n;
     for (const batch of batches) {
       bytes += batch.length;
-      records += BigInt(batch.readInt32BE(LAST_OFFSET_DELTA_AT)) + 1n;
-      const batchMaxTimestamp = batch.readBigInt64BE(MAX_TIMESTAMP_AT);
+      records += BigInt(batch.readInt32BE(BatchHeaderAt.lastOffsetDelta)) + 1n;
+      const batchMaxTimestamp = batch.readBigInt64BE(BatchHeaderAt.maxTimestamp);
       if (batchMaxTimestamp > maxTimestamp) maxTimestamp = batchMaxTimestamp;
     }
     const baseOffset = this.logEndOffset;
@@ -223,7 +222,7 @@ export class PartitionLog {
       let nextOffset = baseOffset;
       for (const batch of batches) {
         setBaseOffset(batch, nextOffset);
-        nextOffset += BigInt(batch.readInt32BE(LAST_OFFSET_DELTA_AT)) + 1n;
+        nextOffset += BigInt(batch.readInt32BE(BatchHeaderAt.lastOffsetDelta)) + 1n;
       }
       this.#active.append(batches);
     } catch (error) {
@@ -268,7 +267,7 @@ export class PartitionLog {
         // The first batch does not fit in maxBytes: it is returned whole anyway (KIP-74).
         buffer = segment.read(position, size);
       }
-      const lastOffset = buffer.readBigInt64BE(end) + BigInt(buffer.readInt32BE(end + LAST_OFFSET_DELTA_AT));
+      const lastOffset = buffer.readBigInt64BE(end) + BigInt(buffer.readInt32BE(end + BatchHeaderAt.lastOffsetDelta));
       if (lastOffset >= limit) break;
       end += size;
     }

@@ -5,6 +5,7 @@
 import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  BatchHeaderAt,
   hasValidCrc,
   RECORD_BATCH_HEADER_BYTES,
   type RecordBatchHeader,
@@ -20,10 +21,6 @@ export const OFFSET_INDEX_FILE_SUFFIX = '.index';
 export const TIME_INDEX_FILE_SUFFIX = '.timeindex';
 const BASE_OFFSET_DIGITS = 20;
 
-// Header fields read while scanning (offsets into a v2 batch; see record-batch.ts).
-const MAGIC_AT = 16;
-const LAST_OFFSET_DELTA_AT = 23;
-const MAX_TIMESTAMP_AT = 35;
 const CURRENT_MAGIC = 2;
 
 /** Recovery reads whole batches in chunks this large, so CRC checks do not cost a system call per batch. */
@@ -104,7 +101,7 @@ export class LogSegment {
     this.#indexIntervalBytes = indexIntervalBytes;
     this.#createdMs = nowMs;
     if (this.#size >= RECORD_BATCH_HEADER_BYTES) {
-      this.#firstBatchTimestamp = this.read(0, RECORD_BATCH_HEADER_BYTES).readBigInt64BE(MAX_TIMESTAMP_AT);
+      this.#firstBatchTimestamp = this.read(0, RECORD_BATCH_HEADER_BYTES).readBigInt64BE(BatchHeaderAt.maxTimestamp);
     }
   }
 
@@ -191,8 +188,8 @@ export class LogSegment {
       reason = batchProblem(buffer, at, position, size, this.#nextOffset, validation);
       if (reason !== undefined) return false;
       const baseOffset = buffer.readBigInt64BE(at);
-      const lastOffset = baseOffset + BigInt(buffer.readInt32BE(at + LAST_OFFSET_DELTA_AT));
-      this.#indexBatch(position, size, baseOffset, lastOffset, buffer.readBigInt64BE(at + MAX_TIMESTAMP_AT));
+      const lastOffset = baseOffset + BigInt(buffer.readInt32BE(at + BatchHeaderAt.lastOffsetDelta));
+      this.#indexBatch(position, size, baseOffset, lastOffset, buffer.readBigInt64BE(at + BatchHeaderAt.maxTimestamp));
       return true;
     };
     const end = this.#scan(fromPosition, this.#size, validation === 'full', visit, RECOVERY_CHUNK_BYTES);
@@ -219,7 +216,8 @@ export class LogSegment {
       true,
       (buffer, at, position, size) => {
         if (batchProblem(buffer, at, position, size, expectedOffset, 'full') !== undefined) return false;
-        expectedOffset = buffer.readBigInt64BE(at) + BigInt(buffer.readInt32BE(at + LAST_OFFSET_DELTA_AT)) + 1n;
+        expectedOffset =
+          buffer.readBigInt64BE(at) + BigInt(buffer.readInt32BE(at + BatchHeaderAt.lastOffsetDelta)) + 1n;
         return true;
       },
       RECOVERY_CHUNK_BYTES,
@@ -276,12 +274,19 @@ export class LogSegment {
       ftruncateSync(this.#fd, start);
       throw error;
     }
-    if (start === 0 && batches.length > 0) this.#firstBatchTimestamp = batches[0].readBigInt64BE(MAX_TIMESTAMP_AT);
+    if (start === 0 && batches.length > 0)
+      this.#firstBatchTimestamp = batches[0].readBigInt64BE(BatchHeaderAt.maxTimestamp);
     position = start;
     for (const batch of batches) {
       const baseOffset = batch.readBigInt64BE(0);
-      const lastOffset = baseOffset + BigInt(batch.readInt32BE(LAST_OFFSET_DELTA_AT));
-      this.#indexBatch(position, batch.length, baseOffset, lastOffset, batch.readBigInt64BE(MAX_TIMESTAMP_AT));
+      const lastOffset = baseOffset + BigInt(batch.readInt32BE(BatchHeaderAt.lastOffsetDelta));
+      this.#indexBatch(
+        position,
+        batch.length,
+        baseOffset,
+        lastOffset,
+        batch.readBigInt64BE(BatchHeaderAt.maxTimestamp),
+      );
       position += batch.length;
     }
     this.#size = position;
@@ -304,7 +309,7 @@ export class LogSegment {
       this.#size,
       false,
       (buffer, at, position) => {
-        const lastOffset = buffer.readBigInt64BE(at) + BigInt(buffer.readInt32BE(at + LAST_OFFSET_DELTA_AT));
+        const lastOffset = buffer.readBigInt64BE(at) + BigInt(buffer.readInt32BE(at + BatchHeaderAt.lastOffsetDelta));
         if (lastOffset < offset) return true;
         found = position;
         return false;
@@ -337,7 +342,7 @@ export class LogSegment {
       true,
       (buffer, at, _position, size) => {
         if (buffer.readBigInt64BE(at) >= endOffset) return false;
-        if (buffer.readBigInt64BE(at + MAX_TIMESTAMP_AT) < target) return true;
+        if (buffer.readBigInt64BE(at + BatchHeaderAt.maxTimestamp) < target) return true;
         found = firstRecordAtOrAfter(buffer.subarray(at, at + size), target);
         return false;
       },
@@ -489,13 +494,13 @@ function batchProblem(
   expectedOffset: bigint,
   validation: RecoveryValidation,
 ): string | undefined {
-  const magic = buffer.readInt8(at + MAGIC_AT);
+  const magic = buffer.readInt8(at + BatchHeaderAt.magic);
   if (magic !== CURRENT_MAGIC) return `batch at byte ${position} has magic ${magic}`;
   const baseOffset = buffer.readBigInt64BE(at);
   if (baseOffset !== expectedOffset) {
     return `batch at byte ${position} has offset ${baseOffset} where ${expectedOffset} was expected`;
   }
-  if (buffer.readInt32BE(at + LAST_OFFSET_DELTA_AT) < 0)
+  if (buffer.readInt32BE(at + BatchHeaderAt.lastOffsetDelta) < 0)
     return `batch at byte ${position} has a negative lastOffsetDelta`;
   if (validation === 'full' && !hasValidCrc(buffer, at, size)) return `batch at byte ${position} fails its CRC-32C`;
   return undefined;
