@@ -1,0 +1,36 @@
+// What the console needs from Kafka, as the CLI's Kafka code answers it (packages/cli/src/kafka/console-kafka.ts).
+// The console package holds no Kafka client of its own: the `orderflow console` command builds this from the same
+// modules `orderflow groups` and `orderflow topics` use, so there is one copy of that logic and the dependency runs
+// one way only (@orderflow/cli imports @orderflow/console, never the reverse).
+import type { ConsumerGroupView } from './console-state.ts';
+
+export interface TopicPartitionOffsets {
+  readonly topic: string;
+  readonly partition: number;
+  /** Log start offset. */
+  readonly earliest: number;
+  /** High watermark: the offset the next record gets. */
+  readonly latest: number;
+}
+
+export interface SourceRecord {
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: string | null;
+  /** Header values as UTF-8; for a repeated name the last wins. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The value as UTF-8 text; null for a tombstone. */
+  readonly value: string | null;
+}
+
+export interface KafkaSource {
+  /** host:port list, for display. */
+  readonly brokers: string;
+  /** Every consumer group with members, committed offsets and lag (what `orderflow groups --json` reports). */
+  groups(): Promise<ConsumerGroupView[]>;
+  /** Earliest and latest offsets of every partition of the existing topics among `topics` and of every topic whose
+   *  name ends in `.dlq`. */
+  topicOffsets(topics: readonly string[]): Promise<TopicPartitionOffsets[]>;
+  /** The records of one partition with offsets from `from` (inclusive) to `to` (exclusive), oldest first. */
+  records(topic: string, partition: number, from: number, to: number): Promise<SourceRecord[]>;
+}
