@@ -38,6 +38,10 @@ const commands: Record<string, Command> = {
     summary: 'place one order and follow it to CONFIRMED or REJECTED',
     module: () => import('./commands/order.ts').then((m) => ({ help: m.orderHelp, run: m.order })),
   },
+  console: {
+    summary: 'serve the live web view of the flow (http://127.0.0.1:8080)',
+    module: () => import('./commands/console.ts').then((m) => ({ help: m.consoleHelp, run: m.consoleCommand })),
+  },
   load: {
     summary: 'generate order traffic against a running system and check its consistency',
     module: () => import('./commands/load.ts').then((m) => ({ help: m.loadHelp, run: m.load })),

@@ -15,6 +15,7 @@ export const PORT_VARIABLES = [
   'STOCK_SERVICE_PORT',
   'NOTIFICATION_SERVICE_PORT',
   'ANALYTICS_SERVICE_PORT',
+  'CONSOLE_PORT',
 ] as const;
 
 export type LauncherPorts = Record<(typeof PORT_VARIABLES)[number], string>;
@@ -25,7 +26,7 @@ export async function tempDir(t: TestContext): Promise<string> {
   return dir;
 }
 
-/** Free ports for the broker and the four services, so `up` clashes with nothing else on the machine. */
+/** Free ports for the broker, the four services and the console, so `up` clashes with nothing else on the machine. */
 export async function launcherPorts(): Promise<LauncherPorts> {
   const ports: Partial<LauncherPorts> = {};
   for (const variable of PORT_VARIABLES) ports[variable] = String(await freePort());

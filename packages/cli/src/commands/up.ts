@@ -1,8 +1,10 @@
 // `orderflow up` (what `npm start` runs): the whole system on one machine. Starts our broker unless Kafka is
 // configured, then the four services as child processes, waits until every one is ready, and prints where
 // everything is. A crashing service is restarted while the others keep running; Ctrl-C or SIGTERM stops all of
-// them gracefully and exits 0, a second Ctrl-C kills them at once.
+// them gracefully and exits 0, a second Ctrl-C kills them at once. The web console runs in this process (see
+// startConsole for why) on 127.0.0.1:8080.
 import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { redactUrl } from '@orderflow/platform';
 import { adminTokenPath, loadOrCreateAdminToken } from '../launcher/admin-token.ts';
 import { createLogOutput, type LogOutput } from '../launcher/log-output.ts';
@@ -20,14 +22,16 @@ import {
 } from '../services.ts';
 import { onShutdownSignals } from '../shutdown-signals.ts';
 import { UsageError } from '../usage-error.ts';
+import { DEFAULT_CONSOLE_PORT, type RunningConsole, serviceUrlVariable, startConsole } from './console.ts';
 
-export const upHelp = `Usage: orderflow up [--only <services>] [--no-broker] [--json]
+export const upHelp = `Usage: orderflow up [--only <services>] [--no-broker] [--no-console] [--json]
 
-Runs the broker (unless KAFKA_BROKERS is set or --no-broker is given) and the four services.
+Runs the broker (unless KAFKA_BROKERS is set or --no-broker is given), the four services and the web console.
 
 Options:
   --only <list>   comma-separated services to run, e.g. stock-service,analytics-service
   --no-broker     do not start the embedded broker; use KAFKA_BROKERS (default 127.0.0.1:9092)
+  --no-console    do not serve the web console
   --json          JSON log lines instead of pretty output (the default when stdout is not a terminal)
   -h, --help      show this help
 
@@ -37,7 +41,8 @@ Environment (passed on to every service as well):
   ORDERFLOW_DATA_DIR      where the broker and SQLite keep data (default .orderflow/)
   ADMIN_TOKEN             stock admin token (generated per data directory when unset)
   ${BROKER_PORT_VARIABLE}   embedded broker port (default ${DEFAULT_BROKER_PORT})
-  ORDER_SERVICE_PORT, STOCK_SERVICE_PORT, NOTIFICATION_SERVICE_PORT, ANALYTICS_SERVICE_PORT  (8081-8084)`;
+  ORDER_SERVICE_PORT, STOCK_SERVICE_PORT, NOTIFICATION_SERVICE_PORT, ANALYTICS_SERVICE_PORT  (8081-8084)
+  CONSOLE_PORT            web console port (default ${DEFAULT_CONSOLE_PORT})`;
 
 const READY_TIMEOUT_MS = 90_000;
 const SERVICE_STOP_GRACE_MS = 12_000;
@@ -46,6 +51,7 @@ const BROKER_STOP_GRACE_MS = 10_000;
 interface Plan {
   readonly services: readonly { definition: ServiceDefinition; port: number }[];
   readonly broker: { port: number; dataDir: string } | undefined;
+  readonly console: { port: number } | undefined;
   readonly kafkaBrokers: string;
   readonly dataDir: string;
   readonly host: string;
@@ -56,6 +62,7 @@ export async function up(args: readonly string[], env: NodeJS.ProcessEnv = proce
   const { values } = parseCommandArgs('up', args, {
     only: { type: 'string' },
     'no-broker': { type: 'boolean' },
+    'no-console': { type: 'boolean' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -81,14 +88,20 @@ export async function up(args: readonly string[], env: NodeJS.ProcessEnv = proce
       variable: BROKER_PORT_VARIABLE,
     });
   }
+  if (plan.console) {
+    claims.push({ port: plan.console.port, host: plan.host, owner: 'console', variable: 'CONSOLE_PORT' });
+  }
   await assertPortsFree(claims);
 
   const processes: SupervisedProcess[] = [];
+  let webConsole: RunningConsole | undefined;
   const aborted = new AbortController();
   let stopping: Promise<void> | undefined;
   const stopAll = (broker: SupervisedProcess | undefined) => {
     stopping ??= (async () => {
       aborted.abort();
+      // The console first: its open event streams would otherwise watch the services go down one by one.
+      await webConsole?.close().catch((error: unknown) => output.warn(`console: ${(error as Error).message}`));
       output.info('stopping services');
       // Services first, so they can commit their offsets and leave their groups while the broker is still there.
       await Promise.all(processes.filter((p) => p !== broker).map((p) => p.stop(SERVICE_STOP_GRACE_MS)));
@@ -153,6 +166,7 @@ export async function up(args: readonly string[], env: NodeJS.ProcessEnv = proce
       processes.push(child);
       child.start();
     }
+    if (plan.console) webConsole = await startConsole(consoleStart(plan, plan.console.port, env, output));
     await Promise.all(
       plan.services.map(({ port }) =>
         waitUntilHttpReady(`http://127.0.0.1:${port}/health/ready`, READY_TIMEOUT_MS, aborted.signal),
@@ -168,7 +182,26 @@ export async function up(args: readonly string[], env: NodeJS.ProcessEnv = proce
   return exitCode;
 }
 
-function makePlan(values: { only?: string; 'no-broker'?: boolean; json?: boolean }, env: NodeJS.ProcessEnv): Plan {
+/** The console watches the Kafka and the service ports of this plan; its log lines join the others as [console]. */
+function consoleStart(plan: Plan, port: number, env: NodeJS.ProcessEnv, output: LogOutput) {
+  const lines = new PassThrough();
+  output.attach('console', 94, lines);
+  const urls = Object.fromEntries(
+    serviceDefinitions.map((definition) => [
+      serviceUrlVariable(definition.name),
+      `http://127.0.0.1:${portFrom(env, definition.portVariable, definition.defaultPort)}`,
+    ]),
+  );
+  return {
+    env: { ...env, ...urls, KAFKA_BROKERS: plan.kafkaBrokers, CONSOLE_PORT: String(port), HOST: plan.host },
+    destination: lines,
+  };
+}
+
+function makePlan(
+  values: { only?: string; 'no-broker'?: boolean; 'no-console'?: boolean; json?: boolean },
+  env: NodeJS.ProcessEnv,
+): Plan {
   const dataDir = resolve(env.ORDERFLOW_DATA_DIR ?? '.orderflow');
   const selected =
     values.only === undefined
@@ -191,6 +224,7 @@ function makePlan(values: { only?: string; 'no-broker'?: boolean; json?: boolean
   return {
     services,
     broker: startBroker ? { port: brokerPort, dataDir: join(dataDir, 'broker') } : undefined,
+    console: values['no-console'] === true ? undefined : { port: portFrom(env, 'CONSOLE_PORT', DEFAULT_CONSOLE_PORT) },
     kafkaBrokers: externalKafka ? env.KAFKA_BROKERS! : `127.0.0.1:${brokerPort}`,
     dataDir,
     // On a laptop the services stay private to it unless HOST says otherwise.
@@ -210,9 +244,11 @@ function portFrom(env: NodeJS.ProcessEnv, variable: string, fallback: number): n
 }
 
 function printSummary(output: LogOutput, plan: Plan, adminToken: string, env: NodeJS.ProcessEnv): void {
-  const urls = Object.fromEntries(
-    plan.services.map(({ definition, port }) => [definition.name, `http://127.0.0.1:${port}`]),
-  );
+  const consoleUrl = plan.console ? `http://127.0.0.1:${plan.console.port}` : undefined;
+  const urls = Object.fromEntries([
+    ...plan.services.map(({ definition, port }) => [definition.name, `http://127.0.0.1:${port}`]),
+    ...(consoleUrl === undefined ? [] : [['console', consoleUrl]]),
+  ]);
   const kafka = plan.broker
     ? `embedded broker at ${plan.kafkaBrokers} (data in ${plan.broker.dataDir})`
     : `Kafka at ${plan.kafkaBrokers}`;
@@ -222,6 +258,7 @@ function printSummary(output: LogOutput, plan: Plan, adminToken: string, env: No
     '',
     '\x1b[1morderflow is up\x1b[0m',
     ...plan.services.map(({ definition, port }) => `  ${definition.name.padEnd(22)} http://127.0.0.1:${port}`),
+    ...(consoleUrl === undefined ? [] : [`  ${'Console'.padEnd(22)} ${consoleUrl}  (open it in a browser)`]),
     `  ${'Kafka'.padEnd(22)} ${kafka}`,
     `  ${'Store'.padEnd(22)} ${store}`,
     `  ${'Admin token'.padEnd(22)} ${env.ADMIN_TOKEN ? '(from ADMIN_TOKEN)' : `${adminToken}  (saved in ${adminTokenPath(plan.dataDir)})`}`,

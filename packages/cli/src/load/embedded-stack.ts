@@ -1,4 +1,4 @@
-// The whole embedded stack (broker + four services) started the way a person starts it, `orderflow up --json`, but on
+// The whole embedded stack (broker, four services and the console) started the way a person starts it, `orderflow up --json`, but on
 // free ports and in a data directory of its own, so a test or a benchmark can run beside anything else on the machine
 // and leaves nothing behind. Used by the load command's test and by the benchmarks in bench/.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -26,7 +26,7 @@ export interface EmbeddedStackOptions {
 }
 
 export interface EmbeddedStack {
-  /** http://127.0.0.1:<port> of each service that runs, by service name (order-service, …). */
+  /** http://127.0.0.1:<port> of each service that runs, by service name (order-service, …), and of the console. */
   readonly urls: Readonly<Record<string, string>>;
   /** host:port of the embedded broker. */
   readonly kafka: string;
@@ -54,6 +54,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   const brokerPort = await freePort();
   const ports: Record<string, string> = { [BROKER_PORT_VARIABLE]: String(brokerPort) };
   for (const service of serviceDefinitions) ports[service.portVariable] = String(await freePort());
+  ports.CONSOLE_PORT = String(await freePort());
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, ...ports, ORDERFLOW_DATA_DIR: options.dataDir };
   // The stack's own settings come from `options.env` alone, never from whoever runs the test.
   if (options.env?.KAFKA_BROKERS === undefined) delete env.KAFKA_BROKERS;

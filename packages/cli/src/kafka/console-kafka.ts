@@ -1,0 +1,50 @@
+// The console's view of Kafka (KafkaSource in @orderflow/console), answered by the modules `orderflow groups` and
+// `orderflow topics` use. One Admin and one group-less Consumer (for Fetch only) stay open for the console's life.
+import type { KafkaSource, SourceRecord, TopicPartitionOffsets } from '@orderflow/console';
+import { Admin, Consumer } from '@platformatic/kafka';
+import { readGroupReports } from './group-reports.ts';
+import type { KafkaClientSettings } from './kafka-client-options.ts';
+import { kafkaErrorMessage } from './kafka-error-message.ts';
+import { readPartitionOffsets } from './partition-offsets.ts';
+import { readRecordRange } from './record-range.ts';
+
+export interface ConsoleKafka extends KafkaSource {
+  close(): Promise<void>;
+}
+
+const DEAD_LETTER_SUFFIX = '.dlq';
+
+export function createConsoleKafka(settings: KafkaClientSettings): ConsoleKafka {
+  const admin = new Admin(settings.options);
+  // The group id is required by the client but never used: readRecordRange sends Fetch requests only.
+  const consumer = new Consumer({ ...settings.options, groupId: 'orderflow-console-unused' });
+  const failure = (what: string) => (error: unknown) => {
+    throw new Error(`${what} of Kafka at ${settings.brokers}: ${kafkaErrorMessage(error)}`, { cause: error });
+  };
+  return {
+    brokers: settings.brokers,
+    async groups() {
+      return admin
+        .listGroups()
+        .then((listed) => readGroupReports(admin, [...listed.keys()].sort()))
+        .catch(failure('consumer groups'));
+    },
+    async topicOffsets(topics): Promise<TopicPartitionOffsets[]> {
+      return admin
+        .listTopics({ includeInternals: false })
+        .then((existing) =>
+          readPartitionOffsets(
+            admin,
+            existing.filter((topic) => topics.includes(topic) || topic.endsWith(DEAD_LETTER_SUFFIX)),
+          ),
+        )
+        .catch(failure('topic offsets'));
+    },
+    async records(topic, partition, from, to): Promise<SourceRecord[]> {
+      return readRecordRange(consumer, topic, partition, from, to).catch(failure(`records of ${topic}`));
+    },
+    async close() {
+      await Promise.allSettled([consumer.close(true), admin.close()]);
+    },
+  };
+}
