@@ -21,13 +21,31 @@ function openSocket(): Promise<Socket> {
   });
 }
 
-/** Sends bytes and resolves once the broker has closed the connection. */
+/** How long the broker may take to drop a bad connection before the test fails instead of hanging. */
+const CLOSE_DEADLINE_MS = 5000;
+
+/**
+ * Sends bytes and asserts that the broker closes the connection within the deadline without answering: a broker
+ * that answered the bad request, or kept the connection open, fails the test.
+ */
 async function sendAndExpectClose(bytes: Buffer): Promise<void> {
   const socket = await openSocket();
   socket.on('error', () => {});
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  let answered = 0;
+  socket.on('data', (chunk: Buffer) => {
+    answered += chunk.length;
+  });
+  const closed = new Promise<'closed'>((resolve) => socket.once('close', () => resolve('closed')));
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'open'>((resolve) => {
+    timer = setTimeout(() => resolve('open'), CLOSE_DEADLINE_MS);
+  });
   socket.write(bytes);
-  await closed;
+  const outcome = await Promise.race([closed, deadline]);
+  clearTimeout(timer);
+  socket.destroy();
+  assert.equal(outcome, 'closed', `the broker kept the connection open for ${CLOSE_DEADLINE_MS} ms`);
+  assert.equal(answered, 0, 'the broker answered the bad request instead of closing the connection');
 }
 
 function frame(payload: Buffer, declaredSize = payload.length): Buffer {

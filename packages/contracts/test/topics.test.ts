@@ -7,14 +7,18 @@ import {
   EventTopics,
   EventTypes,
   partitionKey,
+  Subscriptions,
   Topics,
 } from '../src/index.ts';
 
-test('topic names are the ones the system and its operators use', () => {
-  assert.equal(Topics.orders, 'order-topic');
-  assert.equal(Topics.stock, 'stock-topic');
-  assert.equal(EventTopics[EventTypes.orderCreated], 'order-topic');
-  assert.equal(EventTopics[EventTypes.stockReserved], 'stock-topic');
+test('every event type goes to a topic some consumer group reads, and every subscribed topic carries events', () => {
+  const published = new Set(Object.values(EventTopics));
+  const subscribed = new Set(Object.values(Subscriptions).flat());
+  for (const type of Object.values(EventTypes)) {
+    assert.ok(subscribed.has(EventTopics[type]), `${type} is published to ${EventTopics[type]}, which nobody reads`);
+  }
+  for (const topic of subscribed) assert.ok(published.has(topic), `${topic} is subscribed to but carries no event`);
+  assert.deepEqual([...published].sort(), Object.values(Topics).sort());
 });
 
 test('dead-letter topics are per topic and consumer group', () => {
