@@ -23,14 +23,21 @@ export interface SourceRecord {
   readonly value: string | null;
 }
 
+export interface KafkaReading {
+  /** Every consumer group with members, committed offsets and lag (what `orderflow groups --json` reports). */
+  readonly groups: ConsumerGroupView[];
+  /** Earliest and latest offsets of every partition of the existing topics among those asked for, of every topic
+   *  whose name ends in `.dlq`, and of the groups' topics. */
+  readonly offsets: TopicPartitionOffsets[];
+}
+
 export interface KafkaSource {
   /** host:port list, for display. */
   readonly brokers: string;
-  /** Every consumer group with members, committed offsets and lag (what `orderflow groups --json` reports). */
+  /** The groups only: what the idle poller samples the lag history from. */
   groups(): Promise<ConsumerGroupView[]>;
-  /** Earliest and latest offsets of every partition of the existing topics among `topics` and of every topic whose
-   *  name ends in `.dlq`. */
-  topicOffsets(topics: readonly string[]): Promise<TopicPartitionOffsets[]>;
+  /** The groups and the topics' offsets, read together so they share one topic list and one metadata request. */
+  read(topics: readonly string[]): Promise<KafkaReading>;
   /** The records of one partition with offsets from `from` (inclusive) to `to` (exclusive), oldest first. */
   records(topic: string, partition: number, from: number, to: number): Promise<SourceRecord[]>;
 }

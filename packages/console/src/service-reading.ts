@@ -1,5 +1,5 @@
-// One poll of the services' HTTP APIs: readiness of each, and the data the page shows from order-service (latest
-// orders), stock-service (stock) and analytics-service (totals). A service that does not answer in time is shown
+// The services' HTTP APIs as the poller reads them: readiness of each, and the data the page shows from
+// order-service (latest orders), stock-service (stock) and analytics-service (totals). A service that does not answer in time is shown
 // as not live and its sections keep nothing: the page must not present stale data as current.
 import type { AnalyticsView, OrderStatus, ProductStock, ServiceNode } from './console-state.ts';
 import { SERVICE_NAMES, type ServiceEndpoints } from './service-endpoints.ts';
@@ -17,23 +17,26 @@ export interface ListedOrder {
   readonly updatedAt: string;
 }
 
-export interface ServiceReading {
-  readonly services: ServiceNode[];
+export interface ServiceData {
   /** null when order-service did not answer. */
   readonly orders: ListedOrder[] | null;
   readonly stock: ProductStock[];
   readonly analytics: AnalyticsView | null;
 }
 
-export async function readServices(endpoints: ServiceEndpoints, timeoutMs: number): Promise<ServiceReading> {
-  const [services, orders, stock, stats] = await Promise.all([
-    Promise.all(SERVICE_NAMES.map((name) => readHealth(name, endpoints[name], timeoutMs))),
+/** GET /health/ready of every service. */
+export function readHealth(endpoints: ServiceEndpoints, timeoutMs: number): Promise<ServiceNode[]> {
+  return Promise.all(SERVICE_NAMES.map((name) => readServiceHealth(name, endpoints[name], timeoutMs)));
+}
+
+/** The latest orders, the stock and the analytics totals. */
+export async function readServiceData(endpoints: ServiceEndpoints, timeoutMs: number): Promise<ServiceData> {
+  const [orders, stock, stats] = await Promise.all([
     getJson<{ orders: ListedOrder[] }>(`${endpoints['order-service']}/orders?limit=${LATEST_ORDERS}`, timeoutMs),
     getJson<{ products: ProductStock[] }>(`${endpoints['stock-service']}/stock`, timeoutMs),
     getJson<AnalyticsView>(`${endpoints['analytics-service']}/stats?top=${TOP_PRODUCTS}`, timeoutMs),
   ]);
   return {
-    services,
     orders: orders === null ? null : orders.orders.map(listedOrder),
     stock: stock === null ? [] : [...stock.products].sort((a, b) => a.productId.localeCompare(b.productId)),
     analytics:
@@ -43,7 +46,7 @@ export async function readServices(endpoints: ServiceEndpoints, timeoutMs: numbe
   };
 }
 
-async function readHealth(name: string, url: string, timeoutMs: number): Promise<ServiceNode> {
+async function readServiceHealth(name: string, url: string, timeoutMs: number): Promise<ServiceNode> {
   try {
     const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(timeoutMs) });
     const body = (await response.json().catch(() => ({}))) as { checks?: ServiceNode['checks'] };

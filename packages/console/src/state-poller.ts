@@ -3,6 +3,10 @@
 // every subscriber: a `snapshot` to one that just came, a `delta` (what changed, plus the new lag samples) to the
 // others. Polls never overlap: the next is scheduled when the previous one ended.
 //
+// The orders, stock and totals are read again only when something moved in Kafka (every change to them is an
+// event: an order placed, stock reserved or restocked), when a service's readiness changed, or every
+// DATA_REFRESH_MS regardless; readiness is asked every poll, so a service going down shows within a second.
+//
 // Idle policy: with no page connected it keeps polling the groups only (three Kafka requests a second), because the
 // lag chart covers the last 10 minutes also for someone who opens the page now; the services, the topics' offsets,
 // the order positions and the dead letters are read only while someone watches. The first page to connect wakes a
@@ -17,12 +21,13 @@ import {
   type KafkaStatus,
   LAG_HISTORY_MS,
   type LagSample,
+  type ServiceNode,
 } from './console-state.ts';
 import { DeadLetterReading } from './dead-letter-reading.ts';
 import type { KafkaSource, TopicPartitionOffsets } from './kafka-source.ts';
 import { OrderPositions } from './order-positions.ts';
 import type { ServiceEndpoints } from './service-endpoints.ts';
-import { readServices } from './service-reading.ts';
+import { readHealth, readServiceData, type ServiceData } from './service-reading.ts';
 import { buildTopology, EVENT_TOPICS, type FlowCounters, flowCounters } from './topology.ts';
 
 export interface StateListener {
@@ -42,6 +47,9 @@ export interface StatePollerOptions {
 }
 
 /** The sections a delta may carry, compared by their JSON between two polls. */
+/** The longest the orders, stock and totals go unread while Kafka shows no movement. */
+const DATA_REFRESH_MS = 10_000;
+
 const SECTIONS = ['kafka', 'topology', 'groups', 'orders', 'stock', 'analytics', 'deadLetters'] as const;
 
 export class StatePoller {
@@ -60,6 +68,9 @@ export class StatePoller {
   #offsets: TopicPartitionOffsets[] = [];
   #deadLetters: DeadLetterTopicView[] = [];
   #counters: FlowCounters | undefined;
+  #serviceData: ServiceData | undefined;
+  #serviceDataKey = '';
+  #serviceDataAt = 0;
   /** The state of the last poll, when it was a full one; undefined after an idle poll. */
   #state: ConsoleState | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -137,7 +148,13 @@ export class StatePoller {
     const full = this.#listeners.size > 0;
     let kafkaError: string | null = null;
     try {
-      this.#groups = await this.#kafka.groups();
+      if (full) {
+        const reading = await this.#kafka.read(EVENT_TOPICS);
+        this.#groups = reading.groups;
+        this.#offsets = reading.offsets;
+      } else {
+        this.#groups = await this.#kafka.groups();
+      }
       this.#sampleLag(at);
     } catch (error) {
       kafkaError = messageOf(error);
@@ -148,21 +165,21 @@ export class StatePoller {
     }
     if (kafkaError === null) {
       try {
-        this.#offsets = await this.#kafka.topicOffsets(EVENT_TOPICS);
         await this.#positions.update(this.#kafka, this.#offsets);
         this.#deadLetters = await this.#deadLetterReading.read(this.#kafka, this.#offsets);
       } catch (error) {
         kafkaError = messageOf(error);
       }
     }
-    const services = await readServices(this.#services, this.#httpTimeoutMs);
+    const health = await readHealth(this.#services, this.#httpTimeoutMs);
     const counters = flowCounters(at, this.#offsets, this.#groups);
+    const services = await this.#readData(at, counters, health);
     const kafka: KafkaStatus = { brokers: this.#kafka.brokers, reachable: kafkaError === null, error: kafkaError };
     const state: ConsoleState = {
       version: CONSOLE_STATE_VERSION,
       at: new Date(at).toISOString(),
       kafka,
-      topology: buildTopology(services.services, this.#offsets, counters, this.#counters, 3 * this.#intervalMs),
+      topology: buildTopology(health, this.#offsets, counters, this.#counters, 3 * this.#intervalMs),
       groups: this.#groups,
       lagHistory: this.lagHistory(),
       orders: services.orders === null ? [] : this.#positions.rows(services.orders, this.#groups),
@@ -172,6 +189,20 @@ export class StatePoller {
     };
     this.#counters = counters;
     this.#publish(state, kafkaError === null ? at : undefined);
+  }
+
+  async #readData(at: number, counters: FlowCounters, health: readonly ServiceNode[]): Promise<ServiceData> {
+    const key = JSON.stringify([[...counters.values], this.#offsets, health.map((s) => s.ready)]);
+    if (
+      this.#serviceData === undefined ||
+      key !== this.#serviceDataKey ||
+      at - this.#serviceDataAt >= DATA_REFRESH_MS
+    ) {
+      this.#serviceData = await readServiceData(this.#services, this.#httpTimeoutMs);
+      this.#serviceDataKey = key;
+      this.#serviceDataAt = at;
+    }
+    return this.#serviceData;
   }
 
   #sampleLag(at: number): void {

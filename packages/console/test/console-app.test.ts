@@ -46,8 +46,8 @@ class ScriptedKafka implements KafkaSource {
     if (this.failure !== undefined) throw new Error(this.failure);
     return this.groupViews;
   }
-  async topicOffsets() {
-    return this.offsets;
+  async read() {
+    return { groups: await this.groups(), offsets: this.offsets };
   }
   async records(topic: string, partition: number, from: number, to: number) {
     return (this.topicRecords.get(topic) ?? []).filter(

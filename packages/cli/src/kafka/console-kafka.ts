@@ -1,11 +1,10 @@
 // The console's view of Kafka (KafkaSource in @orderflow/console), answered by the modules `orderflow groups` and
 // `orderflow topics` use. One Admin and one group-less Consumer (for Fetch only) stay open for the console's life.
-import type { KafkaSource, SourceRecord, TopicPartitionOffsets } from '@orderflow/console';
+import type { KafkaReading, KafkaSource, SourceRecord } from '@orderflow/console';
 import { Admin, Consumer } from '@platformatic/kafka';
-import { readGroupReports } from './group-reports.ts';
+import { readGroupReports, readGroupsAndOffsets } from './group-reports.ts';
 import type { KafkaClientSettings } from './kafka-client-options.ts';
 import { kafkaErrorMessage } from './kafka-error-message.ts';
-import { readPartitionOffsets } from './partition-offsets.ts';
 import { readRecordRange } from './record-range.ts';
 
 export interface ConsoleKafka extends KafkaSource {
@@ -29,16 +28,14 @@ export function createConsoleKafka(settings: KafkaClientSettings): ConsoleKafka 
         .then((listed) => readGroupReports(admin, [...listed.keys()].sort()))
         .catch(failure('consumer groups'));
     },
-    async topicOffsets(topics): Promise<TopicPartitionOffsets[]> {
+    async read(topics): Promise<KafkaReading> {
+      const wanted = (existing: readonly string[]) =>
+        existing.filter((topic) => topics.includes(topic) || topic.endsWith(DEAD_LETTER_SUFFIX));
       return admin
-        .listTopics({ includeInternals: false })
-        .then((existing) =>
-          readPartitionOffsets(
-            admin,
-            existing.filter((topic) => topics.includes(topic) || topic.endsWith(DEAD_LETTER_SUFFIX)),
-          ),
-        )
-        .catch(failure('topic offsets'));
+        .listGroups()
+        .then((listed) => readGroupsAndOffsets(admin, [...listed.keys()].sort(), wanted))
+        .then(({ reports, offsets }) => ({ groups: reports, offsets }))
+        .catch(failure('consumer groups and topic offsets'));
     },
     async records(topic, partition, from, to): Promise<SourceRecord[]> {
       return readRecordRange(consumer, topic, partition, from, to).catch(failure(`records of ${topic}`));

@@ -2,7 +2,7 @@
 // partitions assigned to them, and per partition the committed offset and the lag behind the log end. Shared by
 // `orderflow groups` and the console's poller.
 import type { Admin, Group } from '@platformatic/kafka';
-import { readPartitionOffsets } from './partition-offsets.ts';
+import { type PartitionOffsets, readPartitionOffsets } from './partition-offsets.ts';
 
 export interface GroupReport {
   readonly group: string;
@@ -30,10 +30,27 @@ export interface GroupReport {
 
 /** Reports of the named groups, in that order; a name the cluster does not know reports state Unknown. */
 export async function readGroupReports(admin: Admin, names: readonly string[]): Promise<GroupReport[]> {
-  if (names.length === 0) return [];
+  return (await readGroupsAndOffsets(admin, names)).reports;
+}
+
+export interface GroupsAndOffsets {
+  readonly reports: GroupReport[];
+  /** Earliest and latest offsets of the groups' topics and of those `alsoRead` picked. */
+  readonly offsets: PartitionOffsets[];
+}
+
+/**
+ * The group reports plus the offsets of more topics, in the same requests: `alsoRead` picks from the cluster's
+ * topic list the ones wanted besides the groups' own (the console asks for the event and dead-letter topics).
+ */
+export async function readGroupsAndOffsets(
+  admin: Admin,
+  names: readonly string[],
+  alsoRead: (existing: readonly string[]) => readonly string[] = () => [],
+): Promise<GroupsAndOffsets> {
   const [described, committed, existingTopics] = await Promise.all([
-    admin.describeGroups({ groups: [...names] }),
-    admin.listConsumerGroupOffsets({ groups: [...names] }),
+    names.length === 0 ? new Map<string, Group>() : admin.describeGroups({ groups: [...names] }),
+    names.length === 0 ? [] : admin.listConsumerGroupOffsets({ groups: [...names] }),
     admin.listTopics({ includeInternals: true }),
   ]);
   const committedOf = new Map<string, Map<string, number>>();
@@ -57,11 +74,11 @@ export async function readGroupReports(admin: Admin, names: readonly string[]): 
     }
     topicsOf.set(name, topics);
   }
-  const allTopics = [...new Set([...topicsOf.values()].flatMap((topics) => [...topics]))].filter((topic) =>
-    existingTopics.includes(topic),
-  );
+  const allTopics = [
+    ...new Set([...[...topicsOf.values()].flatMap((topics) => [...topics]), ...alsoRead(existingTopics)]),
+  ].filter((topic) => existingTopics.includes(topic));
   const offsets = await readPartitionOffsets(admin, allTopics);
-  return names.map((name) => {
+  const reports = names.map((name) => {
     const group = described.get(name);
     const groupCommitted = committedOf.get(name) ?? new Map<string, number>();
     const groupTopics = topicsOf.get(name) ?? new Set<string>();
@@ -97,6 +114,7 @@ export async function readGroupReports(admin: Admin, names: readonly string[]): 
       lag: partitions.reduce((sum, partition) => sum + (partition.lag ?? 0), 0),
     };
   });
+  return { reports, offsets };
 }
 
 function ownerOfPartitions(group: Group | undefined): Map<string, string> {
