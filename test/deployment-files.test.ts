@@ -161,3 +161,23 @@ test('compose.infra.yml is only the infrastructure, on the ports the services de
     /KAFKA_BROKERS=localhost:9092 REDIS_URL=redis:\/\/localhost:6379 npm start -- --no-broker/,
   );
 });
+
+test('docker-compose.yml: Jaeger only under the tracing profile, and the services export to it only when asked', () => {
+  const compose = load('docker-compose.yml');
+  const jaeger = compose.services.jaeger as ComposeService & { profiles?: string[] };
+  assert.deepEqual(jaeger.profiles, ['tracing']);
+  assert.ok(jaeger.ports?.includes('4318:4318'), 'OTLP over HTTP');
+  assert.ok(jaeger.ports?.includes('16686:16686'), 'the UI');
+  for (const name of Object.keys(services)) {
+    const environment = compose.services[name]?.environment ?? {};
+    assert.equal(
+      environment.OTEL_EXPORTER_OTLP_ENDPOINT,
+      '${OTEL_EXPORTER_OTLP_ENDPOINT:-}',
+      `${name}: off unless set`,
+    );
+  }
+  assert.match(
+    read('README.md'),
+    /OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/jaeger:4318 docker compose --profile tracing up/,
+  );
+});

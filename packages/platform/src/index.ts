@@ -49,3 +49,11 @@ export { type OpenRedisOptions, openRedis, redactUrl, redisCall } from './stores
 export { defineRedisBatchScript, defineRedisScript, type RedisScript } from './stores/redis/redis-script.ts';
 export { createPurger, immediateTransaction, openSqlite } from './stores/sqlite/open-sqlite.ts';
 export type { Clock, Store, StoreBackend } from './stores/store.ts';
+export { requestTraceparent } from './telemetry/request-traceparent.ts';
+export {
+  startTelemetry,
+  type Telemetry,
+  type TelemetryConfig,
+  type TelemetryOptions,
+} from './telemetry/start-telemetry.ts';
+export { TRACES_SAMPLERS, telemetryConfigSpec } from './telemetry/telemetry-config.ts';

@@ -5,6 +5,7 @@ import {
   kafkaConfigSpec,
   logConfigSpec,
   storeConfigSpec,
+  telemetryConfigSpec,
 } from '@orderflow/platform';
 
 export const SERVICE_NAME = 'analytics-service';
@@ -17,6 +18,7 @@ export const analyticsConfigSpec = defineConfig({
   ...kafkaConfigSpec(SERVICE_NAME),
   ...storeConfigSpec,
   ...logConfigSpec,
+  ...telemetryConfigSpec,
   /**
    * How long a counted event id is remembered to recognise its redelivery. It should outlast the topics' retention
    * (7 days by default): an event replayed after its id was forgotten, e.g. by resetting the group's offsets to the

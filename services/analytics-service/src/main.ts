@@ -8,6 +8,7 @@ import {
   loadConfig,
   openStore,
   retryDelayMs,
+  startTelemetry,
 } from '@orderflow/platform';
 import { type AnalyticsConfig, analyticsConfigSpec, SERVICE_NAME } from './analytics-config.ts';
 import { ANALYTICS_TOPICS, startAnalyticsConsumer } from './analytics-consumer.ts';
@@ -32,6 +33,9 @@ try {
 }
 
 const log = createLogger({ name: SERVICE_NAME, level: config.LOG_LEVEL });
+const telemetry = await startTelemetry(config, { serviceName: SERVICE_NAME, log }).catch((error: unknown) =>
+  exitOnStartupFailure(error, 'telemetry could not start'),
+);
 const metrics = createMetrics({ service: SERVICE_NAME });
 const platformStore = await openStore(config, { log, namespace: SERVICE_NAME }).catch((error: unknown) =>
   exitOnStartupFailure(error, 'store could not be opened'),
@@ -109,6 +113,7 @@ async function shutdown(signal: string): Promise<void> {
   await step('http', () => app.close());
   await step('consumer', async () => consumer?.stop());
   await step('store', () => platformStore.close());
+  await step('telemetry', () => telemetry.shutdown());
   log.info({ code }, 'stopped');
   log.flush(() => process.exit(code));
 }

@@ -9,6 +9,7 @@ import {
   loadConfig,
   openStore,
   retryDelayMs,
+  startTelemetry,
 } from '@orderflow/platform';
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
@@ -52,6 +53,9 @@ const log = createLogger({
   level: config.LOG_LEVEL,
   destination: pino.destination({ dest: 1, sync: true }),
 });
+const telemetry = await startTelemetry(config, { serviceName: SERVICE_NAME, log }).catch((error: unknown) =>
+  exitOnStartupFailure(error, 'telemetry could not start'),
+);
 const metrics = createMetrics({ service: SERVICE_NAME });
 const notificationMetrics = createNotificationMetrics(metrics.registry);
 const platformStore = await openStore(config, { log, namespace: SERVICE_NAME }).catch((error: unknown) =>
@@ -133,6 +137,7 @@ async function shutdown(signal: string): Promise<void> {
   // HTTP and the consumer stop together: in-flight deliveries finish and are committed, then the group is left.
   await Promise.all([step('http', () => app.close()), step('consumer', async () => consumer?.stop())]);
   await step('store', () => platformStore.close());
+  await step('telemetry', () => telemetry.shutdown());
   log.info({ code }, 'stopped');
   log.flush(() => process.exit(code));
 }

@@ -6,6 +6,7 @@ import {
   kafkaConfigSpec,
   logConfigSpec,
   storeConfigSpec,
+  telemetryConfigSpec,
 } from '@orderflow/platform';
 import { type ChannelName, ChannelNames } from './notification.ts';
 
@@ -20,6 +21,7 @@ export const notificationConfigSpec = defineConfig({
   ...kafkaConfigSpec(SERVICE_NAME),
   ...storeConfigSpec,
   ...logConfigSpec,
+  ...telemetryConfigSpec,
   /** Channels every notification goes to; `webhook` is added when NOTIFY_WEBHOOK_URL is set. */
   NOTIFY_CHANNELS: {
     type: 'list',

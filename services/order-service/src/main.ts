@@ -10,6 +10,7 @@ import {
   loadConfig,
   openStore,
   startConsumer,
+  startTelemetry,
 } from '@orderflow/platform';
 import { buildApp } from './app.ts';
 import { openOrderStore } from './open-order-store.ts';
@@ -31,6 +32,9 @@ try {
 }
 
 const log = createLogger({ name: SERVICE_NAME, level: config.LOG_LEVEL });
+const telemetry = await startTelemetry(config, { serviceName: SERVICE_NAME, log }).catch((error: unknown) =>
+  exitOnStartupFailure(error, 'telemetry could not start'),
+);
 const metrics = createMetrics({ service: SERVICE_NAME });
 const settings = {
   IDEMPOTENCY_TTL: config.IDEMPOTENCY_TTL,
@@ -106,7 +110,7 @@ async function shutdown(signal: string): Promise<void> {
   // The consumer stops alongside: in-flight events finish, offsets are committed and the group is left.
   const results = await Promise.allSettled([app.close(), consumerStarted.then(() => consumer?.stop())]);
   const closing = await Promise.allSettled([producer.close()]);
-  const closed = await Promise.allSettled([store.close()]);
+  const closed = await Promise.allSettled([store.close(), telemetry.shutdown()]);
   const failures = [...results, ...closing, ...closed].filter((result) => result.status === 'rejected');
   for (const failure of failures) log.error({ err: failure.reason }, 'shutdown step failed');
   log.info('stopped');

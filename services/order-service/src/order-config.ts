@@ -5,6 +5,7 @@ import {
   kafkaConfigSpec,
   logConfigSpec,
   storeConfigSpec,
+  telemetryConfigSpec,
 } from '@orderflow/platform';
 
 export const SERVICE_NAME = 'order-service';
@@ -17,6 +18,7 @@ export const orderServiceConfigSpec = defineConfig({
   ...kafkaConfigSpec(SERVICE_NAME),
   ...storeConfigSpec,
   ...logConfigSpec,
+  ...telemetryConfigSpec,
   /** How long a completed request is remembered, so a retry with the same key replays its response. */
   IDEMPOTENCY_TTL: { type: 'duration', default: '24h', min: MINUTE },
   /** How long POST /orders waits for the broker's acknowledgement before answering 503. */

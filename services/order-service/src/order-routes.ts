@@ -1,4 +1,4 @@
-import { continueTraceparent, type HttpApp, traceIdOf } from '@orderflow/platform';
+import { type HttpApp, requestTraceparent, traceIdOf } from '@orderflow/platform';
 import { OrderErrors } from './order-errors.ts';
 import type { PlaceOrder } from './order-placement.ts';
 import {
@@ -27,8 +27,7 @@ export function registerOrderRoutes(app: HttpApp, deps: OrderRoutesDeps): void {
     '/orders',
     { schema: { body: CreateOrderBody, headers: CreateOrderHeaders, response: { 202: OrderView } } },
     async (request, reply) => {
-      const incoming = request.headers.traceparent;
-      const traceparent = continueTraceparent(Array.isArray(incoming) ? incoming[0] : incoming);
+      const traceparent = requestTraceparent(request);
       const { response, replayed } = await placeOrder({
         body: request.body,
         idempotencyKey: request.headers[IDEMPOTENCY_KEY_HEADER],

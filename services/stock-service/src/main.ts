@@ -11,6 +11,7 @@ import {
   openStore,
   retryDelayMs,
   startConsumer,
+  startTelemetry,
 } from '@orderflow/platform';
 import { buildApp } from './app.ts';
 import { openStockStore } from './open-stock-store.ts';
@@ -41,6 +42,9 @@ try {
 }
 
 const log = createLogger({ name: SERVICE_NAME, level: config.LOG_LEVEL });
+const telemetry = await startTelemetry(config, { serviceName: SERVICE_NAME, log }).catch((error: unknown) =>
+  exitOnStartupFailure(error, 'telemetry could not start'),
+);
 const metrics = createMetrics({ service: SERVICE_NAME });
 const platformStore = await openStore(config, { log, namespace: SERVICE_NAME }).catch((error: unknown) =>
   exitOnStartupFailure(error, 'store could not be opened'),
@@ -134,6 +138,7 @@ async function shutdown(signal: string): Promise<void> {
   await step('consumer', async () => consumer?.stop());
   await step('producer', () => producer.close());
   await step('store', () => platformStore.close());
+  await step('telemetry', () => telemetry.shutdown());
   log.info({ code }, 'stopped');
   log.flush(() => process.exit(code));
 }

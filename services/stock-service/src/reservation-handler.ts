@@ -2,7 +2,6 @@ import { decodeEvent, EventTypes } from '@orderflow/contracts';
 import {
   type BatchHandler,
   type ConsumedRecord,
-  continueTraceparent,
   type EventProducer,
   type Logger,
   PoisonEventError,
@@ -98,9 +97,8 @@ function decider(deps: ReservationHandlerDeps): DecideAndPublish {
     const decided = results.map((result, i) => ({ record: orders[i] as ConsumedRecord, result }));
     await publishEvents(
       producer,
-      decided.flatMap(({ record, result }) =>
-        reservationEvents(result.record, continueTraceparent(record.traceparent)),
-      ),
+      // The record's traceparent is the span that processed it: the decision events are its children.
+      decided.flatMap(({ record, result }) => reservationEvents(result.record, record.traceparent)),
     );
     for (const { record, replayed } of results) {
       metrics?.reservations.inc({ outcome: record.outcome, replayed: String(replayed) });

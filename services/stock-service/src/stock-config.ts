@@ -5,6 +5,7 @@ import {
   kafkaConfigSpec,
   logConfigSpec,
   storeConfigSpec,
+  telemetryConfigSpec,
 } from '@orderflow/platform';
 
 export const SERVICE_NAME = 'stock-service';
@@ -15,6 +16,7 @@ export const stockConfigSpec = defineConfig({
   ...kafkaConfigSpec(SERVICE_NAME),
   ...storeConfigSpec,
   ...logConfigSpec,
+  ...telemetryConfigSpec,
   /** Bearer token of the admin endpoints (PUT stock, restock); unset disables them. */
   ADMIN_TOKEN: { type: 'string', optional: true, secret: true, pattern: /^\S+$/, allowed: 'a token without spaces' },
   /** Initial catalogue as `A001=100,A002=50`, applied on the first start only. */

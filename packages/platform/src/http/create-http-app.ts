@@ -6,6 +6,8 @@ import { type PlatformErrorCode, PlatformErrors } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Readiness } from '../readiness.ts';
+import { serverSpanOf, setServerSpan } from '../telemetry/request-traceparent.ts';
+import { activeTracing } from '../telemetry/tracing.ts';
 import { PROBLEM_CONTENT_TYPE, problemFromAppError, problemType, renderProblem } from './problem.ts';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.ts';
 
@@ -24,6 +26,8 @@ export interface HttpAppOptions {
 export const DEFAULT_BODY_LIMIT = 16 * 1024;
 
 const PROBE_ROUTE = { logLevel: 'warn' } as const;
+/** Probes and scrapes every few seconds would bury the traces of real requests. */
+const UNTRACED_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
 
 /**
  * The HTTP base every service builds on: health and metrics endpoints, request ids, JSON-only bodies, and every
@@ -57,6 +61,18 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    const tracing = activeTracing();
+    if (tracing === undefined || UNTRACED_ROUTES.has(request.routeOptions.url ?? '')) return;
+    const incoming = request.headers.traceparent;
+    setServerSpan(
+      request,
+      tracing.serverSpan({
+        method: request.method,
+        route: request.is404 ? undefined : request.routeOptions.url,
+        path: request.url.split('?')[0] ?? request.url,
+        parent: Array.isArray(incoming) ? incoming[0] : incoming,
+      }),
+    );
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -66,6 +82,12 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       { method: request.method, route, status_code: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    const span = serverSpanOf(request);
+    if (span !== undefined) {
+      span.setAttribute('http.response.status_code', reply.statusCode);
+      if (reply.statusCode >= 500) span.setAttribute('error.type', String(reply.statusCode));
+      span.end();
+    }
   });
 
   app.setErrorHandler(async (error, request, reply) => {

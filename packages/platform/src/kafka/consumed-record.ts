@@ -12,8 +12,9 @@ export interface ConsumedRecord {
   /** Header values decoded as UTF-8; for a repeated header name the last value wins. */
   readonly headers: Readonly<Record<string, string>>;
   /**
-   * The record's `traceparent` header, or a new trace when it has none (or an invalid one). Pass it as
-   * `traceparent` when publishing follow-up records so they join the same trace.
+   * The record's `traceparent` header, or a new trace when it has none (or an invalid one); when traces are
+   * exported, that of the `process <topic>` span, a child of the header's. Pass it as `traceparent` when publishing
+   * follow-up records so they join the same trace.
    */
   readonly traceparent: string;
   readonly traceId: string;
@@ -22,12 +23,13 @@ export interface ConsumedRecord {
 /** The library's message with string header names, as the runner's consumer is configured to deliver. */
 export type KafkaMessage = Message<Buffer, Buffer, string, Buffer>;
 
-export function toConsumedRecord(message: KafkaMessage): ConsumedRecord {
+/** `traceparent`, when given, replaces the header's: that of the span processing the record. */
+export function toConsumedRecord(message: KafkaMessage, traceparent?: string): ConsumedRecord {
   const headers: Record<string, string> = {};
   for (const [name, value] of message.headers) {
     headers[name] = value === undefined || value === null ? '' : value.toString('utf8');
   }
-  const traceparent = traceIdOf(headers.traceparent) ? headers.traceparent : startTraceparent();
+  traceparent ??= traceIdOf(headers.traceparent) ? headers.traceparent : startTraceparent();
   return Object.freeze({
     topic: message.topic,
     partition: message.partition,

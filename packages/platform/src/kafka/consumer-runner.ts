@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { type RetryPolicy, resolveRetryPolicy, retryDelayMs, sleepUnlessAborted } from './backoff.ts';
 import { type ConsumedRecord, type KafkaMessage, toConsumedRecord } from './consumed-record.ts';
 import { deadLetterRecord, deadLetterTopic, errorCode } from './dead-letter.ts';
+import { activeTracing, type TracedSpan } from '../telemetry/tracing.ts';
 import { createEventProducer, type EventProducer } from './event-producer.ts';
 import { clientOptions, type KafkaConnection } from './kafka-connection.ts';
 import { KafkaErrors } from './kafka-errors.ts';
@@ -206,6 +207,30 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
   const ownsDeadLetterProducer = deadLetterProducer === undefined;
 
   const owns = (topic: string, partition: number): boolean => owned.has(`${topic}:${partition}`);
+
+  /** The `process <topic>` span of each record in hand, when traces are exported. */
+  const recordSpans = new WeakMap<ConsumedRecord, TracedSpan>();
+  /** The record as handlers see it; with traces exported, its span starts here and closeRecord ends it. */
+  function openRecord(message: KafkaMessage): ConsumedRecord {
+    const tracing = activeTracing();
+    if (tracing === undefined) return toConsumedRecord(message);
+    const span = tracing.consumerSpan({
+      topic: message.topic,
+      groupId,
+      partition: message.partition,
+      offset: message.offset,
+      key: message.key ?? undefined,
+      parent: message.headers.get('traceparent') ?? undefined,
+    });
+    const record = toConsumedRecord(message, span.traceparent);
+    recordSpans.set(record, span);
+    return record;
+  }
+  function closeRecord(record: ConsumedRecord): void {
+    recordSpans.get(record)?.end();
+    recordSpans.delete(record);
+  }
+
   const committer = createOffsetCommitter({ consumer, log, owns });
 
   function onGroupJoin(payload: { generationId?: number; assignments?: GroupAssignment[] }): void {
@@ -350,7 +375,9 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
           continue;
         }
         const message = messages[0] as KafkaMessage;
-        if (!(await processRecord(state, message, toConsumedRecord(message)))) {
+        const record = openRecord(message);
+        const done = await processRecord(state, message, record).finally(() => closeRecord(record));
+        if (!done) {
           break;
         }
         markDone(state, message);
@@ -374,7 +401,20 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
     messages: KafkaMessage[],
   ): Promise<boolean> {
     // Made once: a record without a valid traceparent gets a new trace, which the fallback must not make anew.
-    const records = messages.map(toConsumedRecord);
+    const records = messages.map(openRecord);
+    try {
+      return await handleBatchOf(state, batchHandler, messages, records);
+    } finally {
+      for (const record of records) closeRecord(record);
+    }
+  }
+
+  async function handleBatchOf(
+    state: PartitionState,
+    batchHandler: BatchHandler,
+    messages: KafkaMessage[],
+    records: ConsumedRecord[],
+  ): Promise<boolean> {
     const startedAt = performance.now();
     try {
       await batchHandler(records, {
@@ -473,6 +513,7 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
   ): Promise<boolean> {
     const topic = deadLetterTopic(record.topic, groupId);
     const code = errorCode(error);
+    recordSpans.get(record)?.fail(error);
     const letter = deadLetterRecord(message, { groupId, traceparent: record.traceparent, attempts, error });
     deadLetterProducer ??= createEventProducer({ connection, log });
     for (let failures = 1; ; failures++) {

@@ -4,6 +4,7 @@ import type { AppError } from '../errors.ts';
 import { clientOptions, type KafkaConnection } from './kafka-connection.ts';
 import { KafkaErrors } from './kafka-errors.ts';
 import type { ProducerMetrics } from './kafka-metrics.ts';
+import { activeTracing, type TracedSpan } from '../telemetry/tracing.ts';
 import { continueTraceparent } from './traceparent.ts';
 
 export interface PublishRecord {
@@ -54,6 +55,8 @@ interface PendingPublish {
   readonly topic: string;
   readonly message: MessageToProduce<Buffer, Buffer, string, Buffer>;
   readonly traceparent: string;
+  /** The `send <topic>` span when traces are exported; it ends when the publish settles. */
+  readonly span: TracedSpan | undefined;
   readonly startedAt: bigint;
   readonly resolve: (receipt: PublishReceipt) => void;
   readonly reject: (error: AppError) => void;
@@ -130,6 +133,8 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
     pending.done = true;
     clearTimeout(pending.timer);
     unsettled.delete(pending);
+    if (error) pending.span?.fail(error);
+    pending.span?.end();
     if (error) {
       pending.reject(error);
       return;
@@ -205,7 +210,9 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
     for (const [name, value] of Object.entries(record.headers ?? {})) {
       headers.set(name, typeof value === 'string' ? Buffer.from(value) : value);
     }
-    const traceparent = continueTraceparent(record.traceparent ?? headers.get('traceparent'));
+    const parent = record.traceparent ?? headers.get('traceparent');
+    const span = activeTracing()?.producerSpan({ topic, key: record.key, parent });
+    const traceparent = span?.traceparent ?? continueTraceparent(parent);
     headers.set('traceparent', Buffer.from(traceparent));
     const message: MessageToProduce<Buffer, Buffer, string, Buffer> = {
       topic,
@@ -223,6 +230,7 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
       topic,
       message,
       traceparent,
+      span,
       startedAt: process.hrtime.bigint(),
       resolve,
       reject,
