@@ -5,7 +5,7 @@ import { startTraceparent, traceIdOf } from '@orderflow/platform';
 import { getOrder, uniqueId } from './support/api.ts';
 import { eventually } from './support/eventually.ts';
 import { type ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver.ts';
-import { withSystem } from './support/system.ts';
+import { ADMIN_TOKEN, withSystem } from './support/system.ts';
 
 // With OTEL_EXPORTER_OTLP_ENDPOINT set, one order is one trace across the four services: the HTTP server span, the
 // send span of order-created, a process span per consuming group, the send spans of the stock decision and the
@@ -25,7 +25,7 @@ test('one order is one trace across the four services, exported over OTLP/HTTP',
     OTEL_BSP_SCHEDULE_DELAY: '100',
   };
   await withSystem(t, 'sqlite', async (system) => {
-    const { order } = await system.startAll({
+    const { order, stock } = await system.startAll({
       'order-service': otel,
       'stock-service': otel,
       'notification-service': otel,
@@ -84,6 +84,31 @@ test('one order is one trace across the four services, exported over OTLP/HTTP',
       for (const group of stockConsumers) {
         assertProcess(only(group, `process ${Topics.stock}`, key), Topics.stock, key, decision);
       }
+    }
+
+    // An admin change is a trace of its own: PUT on stock-service, its stock-changed event, processed by the groups.
+    const adminCaller = startTraceparent();
+    const product = uniqueId('TRACE');
+    const set = await stock.request('PUT', `/stock/${product}`, {
+      body: { available: 5 },
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, traceparent: adminCaller },
+    });
+    assert.ok(set.status === 200 || set.status === 201, JSON.stringify(set.body));
+    const adminSpans = await eventually('the spans of the stock change exported', async () => {
+      const found = receiver.spans.filter((span) => span.traceId === traceIdOf(adminCaller));
+      assert.equal(found.length, 5, found.map((span) => `${span.service} ${span.name}`).join(', '));
+      return found;
+    });
+    const put = adminSpans.find((span) => span.name === 'PUT /stock/:productId');
+    assert.equal(put?.kind, SERVER);
+    assert.equal(put?.parentSpanId, adminCaller.split('-')[2]);
+    const changed = adminSpans.find((span) => span.name === `send ${Topics.stock}`);
+    assert.ok(changed && put);
+    assertSend(changed, Topics.stock, product, put);
+    for (const group of stockConsumers) {
+      const processed = adminSpans.find((span) => span.service === group && span.name === `process ${Topics.stock}`);
+      assert.ok(processed, `${group} processed the change`);
+      assertProcess(processed, Topics.stock, product, changed);
     }
 
     // The spans' ids are the traceparents the events carry: the chain has no gap a tracing backend would show.

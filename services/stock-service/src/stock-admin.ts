@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { continueTraceparent, type EventProducer, type Lease, type Logger } from '@orderflow/platform';
+import { type EventProducer, type Lease, type Logger, startTraceparent } from '@orderflow/platform';
 import { publishEvents } from './event-publisher.ts';
 import { StockErrors } from './stock-errors.ts';
 import { stockChangedEvent } from './stock-events.ts';
@@ -67,7 +67,8 @@ export function createStockAdmin(options: StockAdminOptions): StockAdmin {
   }
 
   async function announce(change: StockChange, reason: 'ADJUSTED' | 'RESTOCKED', parent?: string): Promise<void> {
-    const traceparent = continueTraceparent(parent);
+    // The parent is the request's span (requestTraceparent); the producer makes the event's own child span.
+    const traceparent = parent ?? startTraceparent();
     try {
       await publishEvents(producer, [stockChangedEvent(change.productId, change.available, reason, traceparent)]);
     } catch (error) {

@@ -1,5 +1,5 @@
 import { ProductId, Quantity } from '@orderflow/contracts';
-import type { HttpApp } from '@orderflow/platform';
+import { type HttpApp, requestTraceparent } from '@orderflow/platform';
 import Type from 'typebox';
 import { requireAdminToken } from './admin-auth.ts';
 import type { StockAdmin } from './stock-admin.ts';
@@ -25,7 +25,6 @@ export function registerStockRoutes(app: HttpApp, options: StockRoutesOptions): 
   const { store, admin } = options;
   // onRequest, not preHandler: an unauthorised caller learns nothing, not even whether its body would validate.
   const adminOnly = requireAdminToken(options.adminToken);
-  const traceparentOf = (header: string | string[] | undefined) => (Array.isArray(header) ? header[0] : header);
 
   app.get(
     '/stock',
@@ -52,7 +51,7 @@ export function registerStockRoutes(app: HttpApp, options: StockRoutesOptions): 
     },
     async (request, reply) => {
       const { productId } = request.params;
-      const change = await admin.set(productId, request.body.available, traceparentOf(request.headers.traceparent));
+      const change = await admin.set(productId, request.body.available, requestTraceparent(request));
       return reply.code(change.created ? 201 : 200).send({ productId, available: change.available });
     },
   );
@@ -62,7 +61,7 @@ export function registerStockRoutes(app: HttpApp, options: StockRoutesOptions): 
     { onRequest: adminOnly, schema: { params: ProductParams, body: RestockBody, response: { 200: ProductStock } } },
     async (request) => {
       const { productId } = request.params;
-      const change = await admin.restock(productId, request.body.quantity, traceparentOf(request.headers.traceparent));
+      const change = await admin.restock(productId, request.body.quantity, requestTraceparent(request));
       return { productId, available: change.available };
     },
   );
