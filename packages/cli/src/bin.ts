@@ -34,6 +34,10 @@ const commands: Record<string, Command> = {
     summary: 'list consumer groups with members, assignments and lag',
     module: () => import('./commands/groups.ts').then((m) => ({ help: m.groupsHelp, run: m.groups })),
   },
+  dlq: {
+    summary: 'list, show and redrive dead letters',
+    module: () => import('./commands/dlq.ts').then((m) => ({ help: m.dlqHelp, run: m.dlq })),
+  },
   order: {
     summary: 'place one order and follow it to CONFIRMED or REJECTED',
     module: () => import('./commands/order.ts').then((m) => ({ help: m.orderHelp, run: m.order })),

@@ -68,4 +68,6 @@ export const DeadLetterHeaders = {
   errorReason: 'dlq-error-reason',
   attempts: 'dlq-attempts',
   failedAt: 'dlq-failed-at',
+  /** Set by `orderflow dlq redrive` on the record it publishes back: how often this event has been redriven. */
+  redriveCount: 'redrive-count',
 } as const;

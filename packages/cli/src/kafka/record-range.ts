@@ -11,6 +11,12 @@ export interface RangeRecord {
   /** Header values as UTF-8; for a repeated name the last wins. */
   readonly headers: Readonly<Record<string, string>>;
   readonly value: string | null;
+  /** The bytes as stored, for writing a record back unchanged (a value need not be UTF-8). */
+  readonly raw: {
+    readonly key: Buffer | null;
+    readonly value: Buffer | null;
+    readonly headers: readonly (readonly [string, Buffer])[];
+  };
 }
 
 const MAX_BYTES = 1024 * 1024;
@@ -69,6 +75,11 @@ export async function readRecordRange(
             record.headers.map(([name, value]) => [name?.toString('utf8') ?? '', value?.toString('utf8') ?? '']),
           ),
           value: record.value === null ? null : record.value.toString('utf8'),
+          raw: {
+            key: record.key,
+            value: record.value,
+            headers: record.headers.map(([name, value]) => [name?.toString('utf8') ?? '', value ?? Buffer.alloc(0)]),
+          },
         });
       }
       next = Math.max(next, Number(batch.firstOffset) + batch.lastOffsetDelta + 1);
