@@ -38,6 +38,10 @@ const commands: Record<string, Command> = {
     summary: 'list, show and redrive dead letters',
     module: () => import('./commands/dlq.ts').then((m) => ({ help: m.dlqHelp, run: m.dlq })),
   },
+  trace: {
+    summary: "show one order's events and how far each consumer group got with them",
+    module: () => import('./commands/trace.ts').then((m) => ({ help: m.traceHelp, run: m.trace })),
+  },
   order: {
     summary: 'place one order and follow it to CONFIRMED or REJECTED',
     module: () => import('./commands/order.ts').then((m) => ({ help: m.orderHelp, run: m.order })),
