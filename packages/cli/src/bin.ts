@@ -34,6 +34,11 @@ const commands: Record<string, Command> = {
     summary: 'list consumer groups with members, assignments and lag',
     module: () => import('./commands/groups.ts').then((m) => ({ help: m.groupsHelp, run: m.groups })),
   },
+  'reset-offsets': {
+    summary: "rewind or fast-forward a stopped consumer group's offsets (replay)",
+    module: () =>
+      import('./commands/reset-offsets.ts').then((m) => ({ help: m.resetOffsetsHelp, run: m.resetOffsets })),
+  },
   dlq: {
     summary: 'list, show and redrive dead letters',
     module: () => import('./commands/dlq.ts').then((m) => ({ help: m.dlqHelp, run: m.dlq })),
