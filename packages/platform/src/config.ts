@@ -1,6 +1,7 @@
 // A small typed reader for environment configuration. Only a service's main.ts calls loadConfig(); everything
 // below it receives the frozen result. Every failure is a ConfigError whose message is one line naming the
 // variable, the offending value and what is allowed, so a misconfigured container says exactly what to fix.
+import { AppError, PlatformErrors } from './errors.ts';
 
 interface VarBase {
   /** Never echo the value in error messages (passwords, tokens). */
@@ -100,12 +101,12 @@ export function defineConfig<const S extends ConfigSpec>(spec: S): S {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
+/** An AppError of PlatformErrors (code CONFIG_INVALID, not retriable) that also names the variable. */
+export class ConfigError extends AppError<'CONFIG_INVALID'> {
   readonly variable: string;
 
   constructor(variable: string, message: string) {
-    super(message);
+    super('CONFIG_INVALID', PlatformErrors.definitions.CONFIG_INVALID, message);
     this.name = 'ConfigError';
     this.variable = variable;
   }

@@ -81,7 +81,11 @@ export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
 
-/** The platform's own errors: the HTTP base and the shared stores raise these. */
+/**
+ * The platform's own errors, its one registry: the HTTP base, the configuration loader, the shared stores and the
+ * Kafka producer and consumer runner raise these (the HTTP layer renders a failed publish as a 503 without knowing
+ * about Kafka).
+ */
 export const PlatformErrors = defineErrors({
   BAD_REQUEST: { status: 400, title: 'Bad request', retriable: false },
   MALFORMED_JSON: { status: 400, title: 'Request body is not valid JSON', retriable: false },
@@ -96,6 +100,24 @@ export const PlatformErrors = defineErrors({
   NOT_READY: { status: 503, title: 'Service not ready', retriable: true },
   STORE_UNAVAILABLE: { status: 503, title: 'Store unavailable', retriable: true },
   KAFKA_UNAVAILABLE: { status: 503, title: 'Kafka unavailable', retriable: true },
+  /** An environment variable is missing or invalid (ConfigError): the process cannot start until it is fixed. */
+  CONFIG_INVALID: { status: 500, title: 'Invalid configuration', retriable: false },
+  /**
+   * A record read back from a store is not in the form the service writes: reading it again gives the same bytes,
+   * so a consumer dead-letters the event at once instead of retrying it.
+   */
+  STORED_RECORD_CORRUPT: { status: 500, title: 'Stored record is corrupt', retriable: false },
+  /** The broker did not acknowledge in time, could not be reached, or the producer was closed: retry later. */
+  KAFKA_PUBLISH_FAILED: { status: 503, title: 'Event could not be published', retriable: true },
+  /**
+   * The record was sent but not acknowledged in time: it may still be written. The error's `outcome` settles when
+   * the broker finally answers, so a caller guarding against duplicates can wait for it instead of retrying blindly.
+   */
+  KAFKA_PUBLISH_OUTCOME_UNKNOWN: { status: 503, title: 'Event publication not confirmed yet', retriable: true },
+  /** The broker refuses this record for good (too large, invalid, not authorised): retrying cannot help. */
+  KAFKA_RECORD_REJECTED: { status: 500, title: 'Event rejected by Kafka', retriable: false },
+  KAFKA_CONSUMER_START_FAILED: { status: 503, title: 'Kafka consumer could not join its group', retriable: true },
+  KAFKA_CONFIG_INVALID: { status: 500, title: 'Invalid Kafka configuration', retriable: false },
 });
 
 export type PlatformErrorCode = keyof typeof PlatformErrors.definitions;

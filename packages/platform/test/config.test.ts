@@ -7,6 +7,7 @@ import {
   kafkaConfigSpec,
   loadConfig,
   logConfigSpec,
+  PlatformErrors,
   parseDuration,
   storeConfigSpec,
 } from '../src/index.ts';
@@ -132,7 +133,8 @@ describe('loadConfig', () => {
     test(`rejects ${name} with one line naming the variable, value and what is allowed`, () => {
       const error = configError(() => loadConfig(serviceSpec, env));
       assert.equal(error.variable, variable);
-      assert.equal(error.code, 'CONFIG_INVALID');
+      assert.ok(PlatformErrors.is(error, 'CONFIG_INVALID'), 'an AppError of the platform registry');
+      assert.equal(error.retriable, false);
       assert.match(error.message, message);
       assert.doesNotMatch(error.message, /\n/);
     });

@@ -9,7 +9,6 @@ import {
 } from '@orderflow/contracts';
 import {
   type EventProducer,
-  KafkaErrors,
   type Logger,
   PlatformErrors,
   type PublishOutcomeUnknownError,
@@ -122,7 +121,7 @@ export function createOrderPlacement(deps: OrderPlacementDeps): PlaceOrder {
     try {
       await producer.publish(Topics.orders, record);
     } catch (error) {
-      if (KafkaErrors.is(error, 'KAFKA_PUBLISH_OUTCOME_UNKNOWN')) {
+      if (PlatformErrors.is(error, 'KAFKA_PUBLISH_OUTCOME_UNKNOWN')) {
         // The event may still be written. Releasing the claim now would let the client's retry publish a second
         // order-created for the same key, so the claim stays in flight (retries get 409) until the broker's late
         // answer decides: written → the order is recorded and a retry replays 202; not written → released.
@@ -133,7 +132,7 @@ export function createOrderPlacement(deps: OrderPlacementDeps): PlaceOrder {
       } else {
         await releaseClaim(keys, hash, orderLog);
       }
-      if (KafkaErrors.is(error, 'KAFKA_RECORD_REJECTED')) throw error;
+      if (PlatformErrors.is(error, 'KAFKA_RECORD_REJECTED')) throw error;
       publishHealth.failed(error);
       orderLog.warn({ err: error }, 'order not accepted: publish failed');
       throw PlatformErrors.create(

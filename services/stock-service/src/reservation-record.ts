@@ -1,7 +1,10 @@
+import { PlatformErrors } from '@orderflow/platform';
 import type { ReservationDecision, ReservationRecord } from './stock-store.ts';
 
 // Both backends store a decision as an outcome plus one number, the level it reports (remaining after a reservation,
-// available when insufficient, 0 for an unknown product); these turn that back into a ReservationRecord.
+// available when insufficient, 0 for an unknown product); these turn that back into a ReservationRecord. A record
+// not in that form is STORED_RECORD_CORRUPT (not retriable: reading it again gives the same bytes), so the consumer
+// dead-letters the event at once.
 
 export type ReservationOutcome = ReservationDecision['outcome'];
 
@@ -18,7 +21,7 @@ export interface StoredReservation {
 
 export function toReservationRecord(stored: StoredReservation): ReservationRecord {
   const { orderId, productId, quantity, decidedAt, outcome, level } = stored;
-  if (!OUTCOMES.has(outcome)) throw new Error(`corrupt reservation record for order ${orderId}: outcome ${outcome}`);
+  if (!OUTCOMES.has(outcome)) throw corrupt(orderId, `outcome ${outcome}`);
   return { orderId, productId, quantity, decidedAt, ...decisionOf(outcome as ReservationOutcome, level) };
 }
 
@@ -31,7 +34,7 @@ export function parseReservationRecord(orderId: string, text: string): Reservati
   let start = 0;
   for (let i = 0; i < 4; i++) {
     const end = text.indexOf('|', start);
-    if (end < 0) throw new Error(`corrupt reservation record for order ${orderId}: ${JSON.stringify(text)}`);
+    if (end < 0) throw corrupt(orderId, JSON.stringify(text));
     fields.push(text.slice(start, end));
     start = end + 1;
   }
@@ -55,4 +58,8 @@ function decisionOf(outcome: ReservationOutcome, level: number): ReservationDeci
     case 'unknown-product':
       return { outcome };
   }
+}
+
+function corrupt(orderId: string, found: string) {
+  return PlatformErrors.create('STORED_RECORD_CORRUPT', `corrupt reservation record for order ${orderId}: ${found}`);
 }

@@ -3,7 +3,7 @@ import { type AnyCloudEvent, decodeEvent } from '@orderflow/contracts';
 import {
   continueTraceparent,
   type EventProducer,
-  KafkaErrors,
+  PlatformErrors,
   type PublishReceipt,
   type PublishRecord,
 } from '@orderflow/platform';
@@ -36,7 +36,7 @@ export function fakeProducer(options: { readonly jitterMs?: number } = {}): Fake
     async publish(topic: string, record: PublishRecord): Promise<PublishReceipt> {
       if (failures > 0) {
         failures -= 1;
-        throw KafkaErrors.create('KAFKA_PUBLISH_FAILED', `no acknowledgement for a record on ${topic}`);
+        throw PlatformErrors.create('KAFKA_PUBLISH_FAILED', `no acknowledgement for a record on ${topic}`);
       }
       if (options.jitterMs !== undefined) await delay(Math.random() * options.jitterMs);
       const decoded = decodeEvent(record.value);

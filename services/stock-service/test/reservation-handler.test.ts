@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, test } from 'node:test';
 import { createEvent, EventPoisonCodes, EventTypes, encodeEvent, Topics } from '@orderflow/contracts';
-import { type ConsumedRecord, createLogger, PoisonEventError, startTraceparent, traceIdOf } from '@orderflow/platform';
+import {
+  type ConsumedRecord,
+  createLogger,
+  PlatformErrors,
+  PoisonEventError,
+  startTraceparent,
+  traceIdOf,
+} from '@orderflow/platform';
 import { createReservationBatchHandler, createReservationHandler } from '../src/reservation-handler.ts';
 import type { StockStore } from '../src/stock-store.ts';
 import { type FakeProducer, fakeProducer } from './fake-producer.ts';
@@ -158,6 +165,25 @@ describe('the order-created handler', () => {
     await handle(consumed(encodeEvent(other)), context);
     assert.equal(producer.published.length, 0);
     assert.equal(await store.get('A001'), 10);
+  });
+
+  test('a corrupt reservation record is STORED_RECORD_CORRUPT and not retriable, so the runner dead-letters it at once', async () => {
+    const data = sqliteBackend.fresh();
+    opened.push(data);
+    const { store: corrupted, platform } = await data.open();
+    await corrupted.seed(new Map([['A001', 10]]));
+    const handleCorrupted = createReservationHandler({ store: corrupted, producer, now: () => NOW });
+    await handleCorrupted(orderRecord('o-1', 'A001', 1), context);
+    assert.equal(platform.backend.kind, 'sqlite');
+    if (platform.backend.kind !== 'sqlite') return;
+    platform.backend.db.prepare("UPDATE stock_reservations SET outcome = 'lost' WHERE order_id = 'o-1'").run();
+    await assert.rejects(handleCorrupted(orderRecord('o-1', 'A001', 1), context), (error: unknown) => {
+      assert.ok(PlatformErrors.is(error, 'STORED_RECORD_CORRUPT'), `expected STORED_RECORD_CORRUPT, got ${error}`);
+      assert.equal(error.retriable, false);
+      assert.match(error.message, /order o-1: outcome lost/);
+      return true;
+    });
+    assert.equal(await corrupted.get('A001'), 9, 'the redelivery changed no stock');
   });
 });
 

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { KafkaErrors } from './kafka-errors.ts';
+import { PlatformErrors } from '../errors.ts';
 
 /** How a failing handler is retried: `maxAttempts` counts every call, the first one included. */
 export interface RetryPolicy {
@@ -49,13 +49,13 @@ export async function sleepUnlessAborted(ms: number, signal: AbortSignal): Promi
 export function resolveRetryPolicy(overrides: Partial<RetryPolicy> | undefined): RetryPolicy {
   const policy = { ...defaultRetryPolicy, ...overrides };
   if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1) {
-    throw KafkaErrors.create(
+    throw PlatformErrors.create(
       'KAFKA_CONFIG_INVALID',
       `retry.maxAttempts must be an integer >= 1, got ${policy.maxAttempts}`,
     );
   }
   if (!(policy.initialDelayMs >= 0) || !(policy.maxDelayMs >= policy.initialDelayMs)) {
-    throw KafkaErrors.create('KAFKA_CONFIG_INVALID', 'retry delays must satisfy 0 <= initialDelayMs <= maxDelayMs');
+    throw PlatformErrors.create('KAFKA_CONFIG_INVALID', 'retry delays must satisfy 0 <= initialDelayMs <= maxDelayMs');
   }
   return Object.freeze(policy);
 }

@@ -6,7 +6,7 @@ import { deadLetterRecord, deadLetterTopic, errorCode } from './dead-letter.ts';
 import { activeTracing, type TracedSpan } from '../telemetry/tracing.ts';
 import { createEventProducer, type EventProducer } from './event-producer.ts';
 import { clientOptions, type KafkaConnection } from './kafka-connection.ts';
-import { KafkaErrors } from './kafka-errors.ts';
+import { PlatformErrors } from '../errors.ts';
 import type { ConsumerMetrics } from './kafka-metrics.ts';
 import { createOffsetCommitter } from './offset-committer.ts';
 import { PoisonEventError } from './poison-event-error.ts';
@@ -150,20 +150,20 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
   const { connection, groupId, handler, handleBatch } = options;
   const topics = [...options.topics];
   if (typeof groupId !== 'string' || groupId === '') {
-    throw KafkaErrors.create('KAFKA_CONFIG_INVALID', 'groupId must be a non-empty string');
+    throw PlatformErrors.create('KAFKA_CONFIG_INVALID', 'groupId must be a non-empty string');
   }
   if (topics.length === 0 || topics.some((topic) => typeof topic !== 'string' || topic === '')) {
-    throw KafkaErrors.create('KAFKA_CONFIG_INVALID', 'topics must list at least one topic name');
+    throw PlatformErrors.create('KAFKA_CONFIG_INVALID', 'topics must list at least one topic name');
   }
   if (typeof handler !== 'function') {
-    throw KafkaErrors.create('KAFKA_CONFIG_INVALID', 'handler must be a function');
+    throw PlatformErrors.create('KAFKA_CONFIG_INVALID', 'handler must be a function');
   }
   if (handleBatch !== undefined && typeof handleBatch !== 'function') {
-    throw KafkaErrors.create('KAFKA_CONFIG_INVALID', 'handleBatch must be a function when given');
+    throw PlatformErrors.create('KAFKA_CONFIG_INVALID', 'handleBatch must be a function when given');
   }
   const maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
   if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) {
-    throw KafkaErrors.create('KAFKA_CONFIG_INVALID', `maxBatchSize must be an integer >= 1, got ${maxBatchSize}`);
+    throw PlatformErrors.create('KAFKA_CONFIG_INVALID', `maxBatchSize must be an integer >= 1, got ${maxBatchSize}`);
   }
   const policy = resolveRetryPolicy(options.retry);
   const poisonCodes = new Set(options.poisonCodes ?? []);
@@ -630,7 +630,7 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
   } catch (error) {
     consumer.removeListener('consumer:group:join', onGroupJoin);
     await consumer.close(true).catch(() => undefined);
-    throw KafkaErrors.create(
+    throw PlatformErrors.create(
       'KAFKA_CONSUMER_START_FAILED',
       `consumer group ${groupId} could not start on ${topics.join(', ')}`,
       { cause: error },

@@ -2,7 +2,7 @@ import { findErrorBy, type MessageToProduce, Producer, stringSerializer } from '
 import type { Logger } from 'pino';
 import type { AppError } from '../errors.ts';
 import { clientOptions, type KafkaConnection } from './kafka-connection.ts';
-import { KafkaErrors } from './kafka-errors.ts';
+import { PlatformErrors } from '../errors.ts';
 import type { ProducerMetrics } from './kafka-metrics.ts';
 import { activeTracing, type TracedSpan } from '../telemetry/tracing.ts';
 import { continueTraceparent } from './traceparent.ts';
@@ -27,7 +27,7 @@ export interface PublishReceipt {
 
 export interface EventProducer {
   /**
-   * Resolves once the broker acknowledged the record (acks=all). Rejects only with KafkaErrors: code
+   * Resolves once the broker acknowledged the record (acks=all). Rejects only with PlatformErrors: code
    * KAFKA_PUBLISH_FAILED (unreachable, no ack within publishTimeoutMs, or closed; retriable, HTTP 503) or
    * KAFKA_RECORD_REJECTED (the broker refuses this record for good).
    */
@@ -203,7 +203,7 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
   function publish(topic: string, record: PublishRecord): Promise<PublishReceipt> {
     if (closing) {
       return Promise.reject(
-        KafkaErrors.create('KAFKA_PUBLISH_FAILED', `cannot publish to ${topic}: the producer is closed`),
+        PlatformErrors.create('KAFKA_PUBLISH_FAILED', `cannot publish to ${topic}: the producer is closed`),
       );
     }
     const headers = new Map<string, Buffer>();
@@ -246,7 +246,7 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
         queue.splice(index, 1);
         settle(
           pending,
-          KafkaErrors.create(
+          PlatformErrors.create(
             'KAFKA_PUBLISH_FAILED',
             `no acknowledgement for a record on ${topic} within ${publishTimeoutMs} ms`,
           ),
@@ -258,7 +258,7 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
         pending.late = { resolve: resolveLate, reject: rejectLate };
       });
       outcome.catch(() => undefined);
-      const error = KafkaErrors.create(
+      const error = PlatformErrors.create(
         'KAFKA_PUBLISH_OUTCOME_UNKNOWN',
         `a record sent to ${topic} was not acknowledged within ${publishTimeoutMs} ms; it may still be written`,
       );
@@ -287,7 +287,7 @@ function toPublishError(topic: string, error: unknown): AppError {
   const permanent =
     PERMANENT_CLIENT_CODES.some((code) => findErrorBy(cause, 'code', code)) ||
     PERMANENT_BROKER_ERRORS.some((apiId) => findErrorBy(cause, 'apiId', apiId));
-  return KafkaErrors.create(
+  return PlatformErrors.create(
     permanent ? 'KAFKA_RECORD_REJECTED' : 'KAFKA_PUBLISH_FAILED',
     `publishing to ${topic} failed: ${cause.message}`,
     { cause },

@@ -29,7 +29,6 @@ export {
   type KafkaSettings,
   kafkaConnectionFromConfig,
 } from './kafka-connection.ts';
-export { type KafkaErrorCode, KafkaErrors } from './kafka-errors.ts';
 export type { ConsumerMetrics, ProducerMetrics } from './kafka-metrics.ts';
 export { decodeOrPoison, PoisonEventError } from './poison-event-error.ts';
 export {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { BaseOptions } from '@platformatic/kafka';
-import { KafkaErrors } from './kafka-errors.ts';
+import { PlatformErrors } from '../errors.ts';
 
 export type KafkaSaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
 
@@ -34,26 +34,26 @@ const BROKER_ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/;
 
 export function createKafkaConnection(options: KafkaConnectionOptions): KafkaConnection {
   if (!Array.isArray(options.brokers) || options.brokers.length === 0) {
-    throw KafkaErrors.create('KAFKA_CONFIG_INVALID', 'Kafka brokers must list at least one host:port');
+    throw PlatformErrors.create('KAFKA_CONFIG_INVALID', 'Kafka brokers must list at least one host:port');
   }
   for (const broker of options.brokers) {
     const match = BROKER_ADDRESS.exec(broker);
     if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
-      throw KafkaErrors.create('KAFKA_CONFIG_INVALID', `Kafka broker address "${broker}" is not host:port`);
+      throw PlatformErrors.create('KAFKA_CONFIG_INVALID', `Kafka broker address "${broker}" is not host:port`);
     }
   }
   if (typeof options.clientId !== 'string' || options.clientId.trim() === '') {
-    throw KafkaErrors.create('KAFKA_CONFIG_INVALID', 'Kafka clientId must be a non-empty string');
+    throw PlatformErrors.create('KAFKA_CONFIG_INVALID', 'Kafka clientId must be a non-empty string');
   }
   let sasl: KafkaSaslOptions | undefined;
   if (options.sasl) {
     const { username, password } = options.sasl;
     const mechanism = String(options.sasl.mechanism).toUpperCase() as KafkaSaslMechanism;
     if (!SASL_MECHANISMS.includes(mechanism)) {
-      throw KafkaErrors.create('KAFKA_CONFIG_INVALID', `Kafka SASL mechanism "${mechanism}" is not supported`);
+      throw PlatformErrors.create('KAFKA_CONFIG_INVALID', `Kafka SASL mechanism "${mechanism}" is not supported`);
     }
     if (!username || !password) {
-      throw KafkaErrors.create('KAFKA_CONFIG_INVALID', 'Kafka SASL needs a username and a password');
+      throw PlatformErrors.create('KAFKA_CONFIG_INVALID', 'Kafka SASL needs a username and a password');
     }
     sasl = Object.freeze({ mechanism, username, password });
   }

@@ -1,4 +1,4 @@
-import { type EventProducer, KafkaErrors, type PublishReceipt, type PublishRecord } from '@orderflow/platform';
+import { type EventProducer, PlatformErrors, type PublishReceipt, type PublishRecord } from '@orderflow/platform';
 
 export interface Published {
   readonly topic: string;
@@ -61,7 +61,7 @@ export function createFakeProducer(): FakeProducer {
       unacknowledged = {
         settle,
         outcome: outcome.then((written) => {
-          if (!written) throw KafkaErrors.create('KAFKA_PUBLISH_FAILED', 'the record was not written');
+          if (!written) throw PlatformErrors.create('KAFKA_PUBLISH_FAILED', 'the record was not written');
           return { topic: '', traceparent: '' };
         }),
       };
@@ -73,7 +73,10 @@ export function createFakeProducer(): FakeProducer {
         const { outcome } = unacknowledged;
         unacknowledged = undefined;
         outcome.then(() => published.push({ topic, record })).catch(() => undefined);
-        const error = KafkaErrors.create('KAFKA_PUBLISH_OUTCOME_UNKNOWN', `no acknowledgement from ${topic} in time`);
+        const error = PlatformErrors.create(
+          'KAFKA_PUBLISH_OUTCOME_UNKNOWN',
+          `no acknowledgement from ${topic} in time`,
+        );
         throw Object.assign(error, { outcome });
       }
       if (held !== undefined) {
@@ -82,7 +85,7 @@ export function createFakeProducer(): FakeProducer {
         await gate;
       }
       if (broken) {
-        throw KafkaErrors.create('KAFKA_PUBLISH_FAILED', `publishing to ${topic} failed: connection refused`);
+        throw PlatformErrors.create('KAFKA_PUBLISH_FAILED', `publishing to ${topic} failed: connection refused`);
       }
       published.push({ topic, record });
       return { topic, traceparent: record.traceparent ?? '' };
