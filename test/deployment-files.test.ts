@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { ConsumerGroups, deadLetterTopic, Subscriptions, Topics } from '@orderflow/contracts';
-import { kafkaConfigSpec } from '@orderflow/platform';
+import { ConsumerGroups, Subscriptions, Topics } from '@orderflow/contracts';
+import { deadLetterTopic, kafkaConfigSpec } from '@orderflow/platform';
 import { parse } from 'yaml';
 import { analyticsConfigSpec } from '../services/analytics-service/src/analytics-config.ts';
 import { notificationConfigSpec } from '../services/notification-service/src/notification-config.ts';

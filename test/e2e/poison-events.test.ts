@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  CLOUDEVENTS_CONTENT_TYPE,
-  ConsumerGroups,
-  deadLetterTopic,
-  decodeEvent,
-  EventTypes,
-  Topics,
-} from '@orderflow/contracts';
+import { CLOUDEVENTS_CONTENT_TYPE, ConsumerGroups, decodeEvent, EventTypes, Topics } from '@orderflow/contracts';
 import type { ConsumedRecord } from '@orderflow/platform';
+import { deadLetterTopic } from '@orderflow/platform';
 import { getOrder, getProductStats, getStats, listNotifications, placeAcceptedOrder, uniqueId } from './support/api.ts';
 import { eventually } from './support/eventually.ts';
 import { rawProducer, readTopics } from './support/kafka.ts';

@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { startBroker } from '@orderflow/broker';
-import { createEvent, deadLetterTopic, encodeEvent, EventTypes } from '@orderflow/contracts';
+import { createEvent, encodeEvent, EventTypes } from '@orderflow/contracts';
 import {
   createEventProducer,
   createKafkaConnection,
+  deadLetterTopic,
   type KafkaConnection,
   PoisonEventError,
   startConsumer,

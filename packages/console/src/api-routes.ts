@@ -1,10 +1,9 @@
 // The page's two actions: placing an order (passed on to order-service, whose answer, problem documents included,
 // goes back as it is) and sending a dead-letter topic's records back to their source topic (dry run first).
-import { type HttpApp, PlatformErrors } from '@orderflow/platform';
+import { DEAD_LETTER_SUFFIX, type HttpApp, PlatformErrors } from '@orderflow/platform';
 import Type from 'typebox';
 import { ConsoleErrors } from './console-errors.ts';
 import type { RedriveResult } from './console-state.ts';
-import { DEAD_LETTER_SUFFIX } from './dead-letter-reading.ts';
 import type { ServiceEndpoints } from './service-endpoints.ts';
 
 /** The `orderflow dlq` code, as the command passes it in. */

@@ -1,12 +1,11 @@
 // Per dead-letter topic (`<source>.<group>.dlq`, docs/dead-letter-topics.md) the number of records in it and the
 // latest few with their reasons, read from the dlq-* headers. The records are read again only when the topic's
 // offsets moved, so an idle console reads nothing.
-import { DeadLetterHeaders } from '@orderflow/contracts';
+import { DEAD_LETTER_SUFFIX, DeadLetterHeaders } from '@orderflow/platform';
 import type { DeadLetterEntry, DeadLetterTopicView } from './console-state.ts';
 import type { KafkaSource, TopicPartitionOffsets } from './kafka-source.ts';
 
 const LATEST_SHOWN = 5;
-export const DEAD_LETTER_SUFFIX = '.dlq';
 
 export class DeadLetterReading {
   readonly #cache = new Map<string, { signature: string; view: DeadLetterTopicView }>();

@@ -28,8 +28,6 @@ export {
   CLOUDEVENTS_CONTENT_TYPE,
   type ConsumerGroup,
   ConsumerGroups,
-  DeadLetterHeaders,
-  deadLetterTopic,
   EventHeaders,
   EventTopics,
   partitionKey,

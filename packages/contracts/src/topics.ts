@@ -28,7 +28,7 @@ export type ConsumerGroup = (typeof ConsumerGroups)[keyof typeof ConsumerGroups]
 
 /**
  * Which topics each consumer group reads. Deployments create a dead-letter topic for every pair (see
- * deadLetterTopic), and the services subscribe from here, so the two cannot drift apart.
+ * @orderflow/platform's deadLetterTopic), and the services subscribe from here, so the two cannot drift apart.
  */
 export const Subscriptions: Readonly<Record<ConsumerGroup, readonly Topic[]>> = {
   [ConsumerGroups.order]: [Topics.stock],
@@ -45,11 +45,6 @@ export function partitionKey(event: AnyCloudEvent): string {
   return event.type === EventTypes.stockChanged ? event.data.productId : event.data.orderId;
 }
 
-/** Dead letters of a topic are kept per consumer group: one group's poison message is not another's. */
-export function deadLetterTopic(topic: string, group: string): string {
-  return `${topic}.${group}.dlq`;
-}
-
 /** Headers of every event message: structured-mode CloudEvents, as the CloudEvents Kafka binding prescribes. */
 export const EventHeaders = {
   contentType: 'content-type',
@@ -57,17 +52,3 @@ export const EventHeaders = {
 } as const;
 
 export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json; charset=UTF-8';
-
-/** Headers added to a message when it is dead-lettered, describing where it came from and why it failed. */
-export const DeadLetterHeaders = {
-  originalTopic: 'dlq-original-topic',
-  originalPartition: 'dlq-original-partition',
-  originalOffset: 'dlq-original-offset',
-  consumerGroup: 'dlq-consumer-group',
-  errorCode: 'dlq-error-code',
-  errorReason: 'dlq-error-reason',
-  attempts: 'dlq-attempts',
-  failedAt: 'dlq-failed-at',
-  /** Set by `orderflow dlq redrive` on the record it publishes back: how often this event has been redriven. */
-  redriveCount: 'redrive-count',
-} as const;

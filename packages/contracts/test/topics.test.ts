@@ -1,15 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  ConsumerGroups,
-  createEvent,
-  deadLetterTopic,
-  EventTopics,
-  EventTypes,
-  partitionKey,
-  Subscriptions,
-  Topics,
-} from '../src/index.ts';
+import { createEvent, EventTopics, EventTypes, partitionKey, Subscriptions, Topics } from '../src/index.ts';
 
 test('every event type goes to a topic some consumer group reads, and every subscribed topic carries events', () => {
   const published = new Set(Object.values(EventTopics));
@@ -19,14 +10,6 @@ test('every event type goes to a topic some consumer group reads, and every subs
   }
   for (const topic of subscribed) assert.ok(published.has(topic), `${topic} is subscribed to but carries no event`);
   assert.deepEqual([...published].sort(), Object.values(Topics).sort());
-});
-
-test('dead-letter topics are per topic and consumer group', () => {
-  assert.equal(deadLetterTopic(Topics.orders, ConsumerGroups.stock), 'order-topic.stock-service.dlq');
-  assert.notEqual(
-    deadLetterTopic(Topics.orders, ConsumerGroups.stock),
-    deadLetterTopic(Topics.orders, ConsumerGroups.analytics),
-  );
 });
 
 test('order events are keyed by orderId, stock-changed by productId', () => {

@@ -191,7 +191,7 @@ test(
     assert.equal(letter.headers['dlq-original-offset'], String(poison.offset));
     assert.equal(letter.headers['dlq-attempts'], '1');
     assert.equal(letter.headers['dlq-error-code'], 'EVENT_MALFORMED_JSON');
-    assert.equal(letter.headers['dlq-error-message'], 'not UTF-8 JSON: Unexpected token');
+    assert.equal(letter.headers['dlq-error-reason'], 'not UTF-8 JSON: Unexpected token');
     assert.equal(letter.headers['dlq-consumer-group'], groupId);
     assert.equal(letter.traceId, '0af7651916cd43dd8448eb211c80319c', 'the dead letter stays in the original trace');
   },
@@ -247,7 +247,7 @@ test(
         letter.value.toString(),
         letter.headers['dlq-attempts'],
         letter.headers['dlq-error-code'],
-        letter.headers['dlq-error-message'],
+        letter.headers['dlq-error-reason'],
       ]),
       [
         ['always-fails', '3', 'INVENTORY_TIMEOUT', 'inventory service timed out'],

@@ -26,6 +26,7 @@ function message(overrides: Partial<KafkaMessage> = {}): KafkaMessage {
 
 test('the dead-letter topic is per source topic and consumer group', () => {
   assert.equal(deadLetterTopic('order-topic', 'stock-service'), 'order-topic.stock-service.dlq');
+  assert.notEqual(deadLetterTopic('order-topic', 'stock-service'), deadLetterTopic('order-topic', 'analytics-service'));
 });
 
 test('a dead letter keeps key, value and headers and says where it came from and why', () => {
@@ -51,7 +52,6 @@ test('a dead letter keeps key, value and headers and says where it came from and
     'dlq-consumer-group': 'stock-service',
     'dlq-attempts': '5',
     'dlq-error-code': 'EVENT_MALFORMED_JSON',
-    'dlq-error-message': 'Unexpected end of JSON input',
     'dlq-error-reason': 'Unexpected end of JSON input',
     'dlq-failed-at': '2025-01-02T03:04:05.000Z',
   });
@@ -65,7 +65,7 @@ test('long error messages are truncated and errors without a code get HANDLER_FA
     error: new Error('x'.repeat(10_000)),
   });
   assert.equal(letter.key, undefined);
-  assert.equal(String(letter.headers?.['dlq-error-message']).length, 2000);
+  assert.equal(String(letter.headers?.['dlq-error-reason']).length, 2000);
   assert.equal(letter.headers?.['dlq-error-code'], 'HANDLER_FAILED');
   assert.equal(errorCode('a string was thrown'), 'HANDLER_FAILED');
   assert.equal(errorCode(Object.assign(new Error('e'), { code: 'STOCK_DB_DOWN' })), 'STOCK_DB_DOWN');

@@ -9,8 +9,6 @@ import { type RunningBroker, startBroker } from '@orderflow/broker';
 import {
   type AnyCloudEvent,
   ConsumerGroups,
-  DeadLetterHeaders,
-  deadLetterTopic,
   EventTopics,
   encodeEvent,
   partitionKey,
@@ -23,6 +21,8 @@ import {
   createKafkaConnection,
   createLogger,
   createMetrics,
+  DeadLetterHeaders,
+  deadLetterTopic,
   type EventProducer,
   type HttpApp,
   type KafkaConnection,

@@ -1,6 +1,7 @@
 // The console's view of Kafka (KafkaSource in @orderflow/console), answered by the modules `orderflow groups` and
 // `orderflow topics` use. One Admin and one group-less Consumer (for Fetch only) stay open for the console's life.
 import type { KafkaReading, KafkaSource, SourceRecord } from '@orderflow/console';
+import { DEAD_LETTER_SUFFIX } from '@orderflow/platform';
 import { Admin, Consumer } from '@platformatic/kafka';
 import { readGroupReports, readGroupsAndOffsets } from './group-reports.ts';
 import type { KafkaClientSettings } from './kafka-client-options.ts';
@@ -10,8 +11,6 @@ import { readRecordRange } from './record-range.ts';
 export interface ConsoleKafka extends KafkaSource {
   close(): Promise<void>;
 }
-
-const DEAD_LETTER_SUFFIX = '.dlq';
 
 export function createConsoleKafka(settings: KafkaClientSettings): ConsoleKafka {
   const admin = new Admin(settings.options);

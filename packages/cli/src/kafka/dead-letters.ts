@@ -6,17 +6,15 @@
 // never has members: Kafka accepts an OffsetCommit with generation -1 and an empty member id for such a group (the
 // "simple consumer" commit that kafka-consumer-groups.sh --reset-offsets also relies on). Every dead letter below the
 // position was redriven or deliberately passed over, so a plain `redrive` never sends the same dead letter twice.
-import { DeadLetterHeaders, decodeEvent } from '@orderflow/contracts';
+import { decodeEvent } from '@orderflow/contracts';
+import { DEAD_LETTER_SUFFIX, DeadLetterHeaders } from '@orderflow/platform';
 import type { Admin, Consumer, Producer } from '@platformatic/kafka';
 import { readPartitionOffsets } from './partition-offsets.ts';
 import { type RangeRecord, readRecordRange } from './record-range.ts';
 
-export const DEAD_LETTER_SUFFIX = '.dlq';
 /** Header a redriven record carries: how many times it has been redriven, so a loop is visible. */
 export const REDRIVE_COUNT_HEADER = DeadLetterHeaders.redriveCount;
 
-// Written by platform's dead-letter module beside dlq-error-reason; read as a fallback for records that lack it.
-const ERROR_MESSAGE_HEADER = 'dlq-error-message';
 const DEAD_LETTER_HEADER_PREFIX = 'dlq-';
 
 export interface DeadLetterKafka {
@@ -134,7 +132,7 @@ export function deadLetterOf(topic: string, record: RangeRecord): DeadLetter {
     originalOffset: integer(DeadLetterHeaders.originalOffset),
     consumerGroup: header(DeadLetterHeaders.consumerGroup),
     errorCode: header(DeadLetterHeaders.errorCode),
-    errorMessage: header(DeadLetterHeaders.errorReason) ?? header(ERROR_MESSAGE_HEADER),
+    errorMessage: header(DeadLetterHeaders.errorReason),
     attempts: integer(DeadLetterHeaders.attempts),
     failedAt: header(DeadLetterHeaders.failedAt),
     redriveCount: integer(REDRIVE_COUNT_HEADER) ?? 0,

@@ -6,9 +6,9 @@
 // Events are found by key (order events are keyed by order id) in every partition, from a little before the order was
 // created: scanning every partition rather than computing the key's one keeps it right whatever partitioner the
 // producers use.
-import { deadLetterTopic, Topics } from '@orderflow/contracts';
+import { Topics } from '@orderflow/contracts';
+import { DeadLetterHeaders, deadLetterTopic } from '@orderflow/platform';
 import type { Admin, Consumer } from '@platformatic/kafka';
-import { DeadLetterHeaders } from '@orderflow/contracts';
 import { readPartitionOffsets } from './partition-offsets.ts';
 import { readRecordRange } from './record-range.ts';
 

@@ -4,10 +4,31 @@ import type { PublishRecord } from './event-producer.ts';
 // Long handler errors (stack-like messages, whole payload dumps) must not blow up the DLQ record.
 const MAX_ERROR_MESSAGE_LENGTH = 2000;
 
+/** Every dead-letter topic's name ends so: `<source topic>.<consumer group>.dlq`. */
+export const DEAD_LETTER_SUFFIX = '.dlq';
+
 /** The dead-letter topic of one consumer group for one source topic, so each group's failures stay apart. */
 export function deadLetterTopic(topic: string, groupId: string): string {
-  return `${topic}.${groupId}.dlq`;
+  return `${topic}.${groupId}${DEAD_LETTER_SUFFIX}`;
 }
+
+/**
+ * Headers a dead letter carries beside the original record's, describing where it came from and why it failed.
+ * Written here and read by `orderflow dlq`, `orderflow trace` and the console, so the names have this one owner.
+ */
+export const DeadLetterHeaders = {
+  originalTopic: 'dlq-original-topic',
+  originalPartition: 'dlq-original-partition',
+  originalOffset: 'dlq-original-offset',
+  consumerGroup: 'dlq-consumer-group',
+  errorCode: 'dlq-error-code',
+  /** The error's message, at most 2000 characters. */
+  errorReason: 'dlq-error-reason',
+  attempts: 'dlq-attempts',
+  failedAt: 'dlq-failed-at',
+  /** Set by `orderflow dlq redrive` on the record it publishes back: how often this event has been redriven. */
+  redriveCount: 'redrive-count',
+} as const;
 
 export interface DeadLetterContext {
   readonly groupId: string;
@@ -25,17 +46,14 @@ export function deadLetterRecord(message: KafkaMessage, context: DeadLetterConte
     headers[name] = value ?? Buffer.alloc(0);
   }
   const reason = errorMessage(context.error).slice(0, MAX_ERROR_MESSAGE_LENGTH);
-  headers['dlq-original-topic'] = message.topic;
-  headers['dlq-original-partition'] = String(message.partition);
-  headers['dlq-original-offset'] = String(message.offset);
-  headers['dlq-consumer-group'] = context.groupId;
-  headers['dlq-attempts'] = String(context.attempts);
-  headers['dlq-error-code'] = errorCode(context.error);
-  headers['dlq-error-message'] = reason;
-  // @orderflow/contracts' DeadLetterHeaders names the same text dlq-error-reason; both are written so tools built on
-  // either name read it.
-  headers['dlq-error-reason'] = reason;
-  headers['dlq-failed-at'] = (context.failedAt ?? new Date()).toISOString();
+  headers[DeadLetterHeaders.originalTopic] = message.topic;
+  headers[DeadLetterHeaders.originalPartition] = String(message.partition);
+  headers[DeadLetterHeaders.originalOffset] = String(message.offset);
+  headers[DeadLetterHeaders.consumerGroup] = context.groupId;
+  headers[DeadLetterHeaders.attempts] = String(context.attempts);
+  headers[DeadLetterHeaders.errorCode] = errorCode(context.error);
+  headers[DeadLetterHeaders.errorReason] = reason;
+  headers[DeadLetterHeaders.failedAt] = (context.failedAt ?? new Date()).toISOString();
   return {
     key: message.key ?? undefined,
     value: message.value ?? Buffer.alloc(0),

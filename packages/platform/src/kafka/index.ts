@@ -11,7 +11,7 @@ export {
   startConsumer,
   type TopicPartition,
 } from './consumer-runner.ts';
-export { deadLetterTopic } from './dead-letter.ts';
+export { DEAD_LETTER_SUFFIX, DeadLetterHeaders, deadLetterTopic } from './dead-letter.ts';
 export {
   createEventProducer,
   type EventProducer,
