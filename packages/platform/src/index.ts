@@ -42,8 +42,6 @@ export {
 } from './readiness.ts';
 export { httpConfigSpec, kafkaConfigSpec, LOG_LEVELS, logConfigSpec, storeConfigSpec } from './shared-config.ts';
 export type { DistributedLock, Lease } from './stores/distributed-lock.ts';
-export type { ClaimResult, IdempotencyStore } from './stores/idempotency-store.ts';
-export type { KeyValueCache } from './stores/key-value-cache.ts';
 export { type OpenStoreOptions, openStore, type StoreConfig } from './stores/open-store.ts';
 export { type OpenRedisOptions, openRedis, redactUrl, redisCall } from './stores/redis/open-redis.ts';
 export { defineRedisBatchScript, defineRedisScript, type RedisScript } from './stores/redis/redis-script.ts';

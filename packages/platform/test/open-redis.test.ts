@@ -36,7 +36,7 @@ test('commands on a lost connection become STORE_UNAVAILABLE, and ping reports i
   if (store.backend.kind === 'redis') store.backend.redis.disconnect();
   await assert.rejects(store.ping(), (error: unknown) => isAppError(error) && error.code === 'STORE_UNAVAILABLE');
   await assert.rejects(
-    store.idempotency.claim('k', 'h', 1000),
+    store.locks.acquire('k', 1000),
     (error: unknown) => isAppError(error) && error.code === 'STORE_UNAVAILABLE',
   );
   await store.close();

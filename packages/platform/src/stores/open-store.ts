@@ -3,12 +3,8 @@ import { PlatformErrors } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { openRedis, redactUrl, redisCall } from './redis/open-redis.ts';
 import { createRedisDistributedLock } from './redis/redis-distributed-lock.ts';
-import { createRedisIdempotencyStore } from './redis/redis-idempotency-store.ts';
-import { createRedisKeyValueCache } from './redis/redis-key-value-cache.ts';
 import { openSqlite } from './sqlite/open-sqlite.ts';
 import { createSqliteDistributedLock } from './sqlite/sqlite-distributed-lock.ts';
-import { createSqliteIdempotencyStore } from './sqlite/sqlite-idempotency-store.ts';
-import { createSqliteKeyValueCache } from './sqlite/sqlite-key-value-cache.ts';
 import type { Clock, Store } from './store.ts';
 
 /** The store settings of storeConfigSpec. */
@@ -39,8 +35,6 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions):
     log.info({ backend: 'redis', redis: redactUrl(config.REDIS_URL), keyPrefix }, 'store opened');
     return {
       backend: { kind: 'redis', redis, keyPrefix },
-      idempotency: createRedisIdempotencyStore(redis, keyPrefix),
-      cache: createRedisKeyValueCache(redis, keyPrefix),
       locks: createRedisDistributedLock(redis, keyPrefix),
       async ping() {
         await redisCall(() => redis.ping());
@@ -61,8 +55,6 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions):
   log.info({ backend: 'sqlite', path }, 'store opened');
   return {
     backend: { kind: 'sqlite', db, path },
-    idempotency: createSqliteIdempotencyStore(db, now),
-    cache: createSqliteKeyValueCache(db, now),
     locks: createSqliteDistributedLock(db, now),
     async ping() {
       if (!db.isOpen) throw PlatformErrors.create('STORE_UNAVAILABLE', `SQLite database ${path} is closed`);

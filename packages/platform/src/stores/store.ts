@@ -1,8 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Redis } from 'ioredis';
 import type { DistributedLock } from './distributed-lock.ts';
-import type { IdempotencyStore } from './idempotency-store.ts';
-import type { KeyValueCache } from './key-value-cache.ts';
 
 /** The raw connection, for service-specific stores built on the same backend. */
 export type StoreBackend =
@@ -12,8 +10,6 @@ export type StoreBackend =
 /** A service's stores on one backend, opened by openStore(). */
 export interface Store {
   readonly backend: StoreBackend;
-  readonly idempotency: IdempotencyStore;
-  readonly cache: KeyValueCache;
   readonly locks: DistributedLock;
   /** Resolves when the backend answers; rejects with STORE_UNAVAILABLE otherwise. For readiness checks. */
   ping(): Promise<void>;
