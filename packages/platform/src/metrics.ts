@@ -1,8 +1,10 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { addMetricSource } from './telemetry/metric-sources.ts';
 
 /**
  * A service's Prometheus registry and the instruments shared across packages. Each call makes a fresh registry (not
- * prom-client's global one), so tests can build several apps in one process.
+ * prom-client's global one), so tests can build several apps in one process. Served on /metrics, and exported over
+ * OTLP as well when startTelemetry() (called first) exports metrics.
  */
 export interface Metrics {
   readonly registry: Registry;
@@ -30,6 +32,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   if (options.service !== undefined) registry.setDefaultLabels({ service: options.service });
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  addMetricSource(registry);
   return Object.freeze({
     registry,
     httpRequestDuration: new Histogram({

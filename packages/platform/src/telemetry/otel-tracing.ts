@@ -13,12 +13,6 @@ import {
   trace,
 } from '@opentelemetry/api';
 import {
-  resourceAttributesEnvDetector,
-  detectResources,
-  resourceFromAttributes,
-  serviceNameEnvDetector,
-} from '@opentelemetry/resources';
-import {
   AlwaysOffSampler,
   AlwaysOnSampler,
   BatchSpanProcessor,
@@ -29,15 +23,13 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { formatTraceparent, parseTraceparent } from '../kafka/traceparent.ts';
+import { serviceResource } from './service-resource.ts';
 import type { TelemetryConfig, TelemetryOptions } from './start-telemetry.ts';
 import type { TracedSpan, Tracing } from './tracing.ts';
 
 export async function createOtelTracing(config: TelemetryConfig, options: TelemetryOptions): Promise<Tracing> {
-  const resource = resourceFromAttributes({ 'service.name': options.serviceName }).merge(
-    detectResources({ detectors: [resourceAttributesEnvDetector, serviceNameEnvDetector] }),
-  );
   const provider = new TracerProvider({
-    resource,
+    resource: serviceResource(options.serviceName),
     sampler: samplerOf(config),
     spanProcessors: [
       new BatchSpanProcessor({

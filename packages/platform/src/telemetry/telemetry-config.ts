@@ -1,6 +1,6 @@
 import { defineConfig } from '../config.ts';
 
-// The OpenTelemetry variables that decide whether and how spans are exported, with the names and meanings of the
+// The OpenTelemetry variables that decide whether and how spans and metrics are exported, with the names and meanings of the
 // OpenTelemetry SDK environment specification. The exporter reads the rest of OTEL_EXPORTER_OTLP_* (headers,
 // timeout, a traces-only endpoint) itself; OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES go into the resource.
 
@@ -30,4 +30,10 @@ export const telemetryConfigSpec = defineConfig({
   },
   /** How long finished spans wait to be exported together (milliseconds). */
   OTEL_BSP_SCHEDULE_DELAY: { type: 'duration', default: 5000, min: 1, max: 600_000 },
+  /** `none` keeps traces but exports no metrics (they stay on /metrics). */
+  OTEL_METRICS_EXPORTER: { type: 'enum', values: ['otlp', 'none'], default: 'otlp' },
+  /** Time between two metric exports (milliseconds). */
+  OTEL_METRIC_EXPORT_INTERVAL: { type: 'duration', default: 60_000, min: 1, max: 3_600_000 },
+  /** How long one metric export may take (milliseconds); at most the interval. */
+  OTEL_METRIC_EXPORT_TIMEOUT: { type: 'duration', default: 30_000, min: 1, max: 3_600_000 },
 });
