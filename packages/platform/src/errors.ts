@@ -118,6 +118,11 @@ export const PlatformErrors = defineErrors({
   KAFKA_RECORD_REJECTED: { status: 500, title: 'Event rejected by Kafka', retriable: false },
   KAFKA_CONSUMER_START_FAILED: { status: 503, title: 'Kafka consumer could not join its group', retriable: true },
   KAFKA_CONFIG_INVALID: { status: 500, title: 'Invalid Kafka configuration', retriable: false },
+  /**
+   * The broker does not offer an API version the client needs (older than Apache Kafka 3.5): retrying against the
+   * same broker cannot help, upgrading it does. Readiness reports it until the broker is replaced.
+   */
+  KAFKA_BROKER_UNSUPPORTED: { status: 503, title: 'Kafka broker version not supported', retriable: false },
 });
 
 export type PlatformErrorCode = keyof typeof PlatformErrors.definitions;

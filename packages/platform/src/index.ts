@@ -40,6 +40,7 @@ export {
   type ReadinessOptions,
   type ReadinessReport,
 } from './readiness.ts';
+export * from './service/index.ts';
 export { httpConfigSpec, kafkaConfigSpec, LOG_LEVELS, logConfigSpec, storeConfigSpec } from './shared-config.ts';
 export type { DistributedLock, Lease } from './stores/distributed-lock.ts';
 export { type OpenStoreOptions, openStore, type StoreConfig } from './stores/open-store.ts';

@@ -1,19 +1,26 @@
 // Readiness is the sum of named checks (kafka, store, consumers-assigned, ...) that components register as they
 // start. A check that hangs counts as down after a timeout, so a stuck dependency cannot hang the probe itself.
 
+import { isAppError } from './errors.ts';
+
 /**
- * Sync or async. Down when it throws or rejects, returns false, or returns `{ ok: false, detail? }`; anything else
- * (including nothing) is up, so `() => store.ping()` is a complete check.
+ * Sync or async. Down when it throws or rejects, returns false, or returns `{ ok: false, detail?, code? }`; anything
+ * else (including nothing) is up, so `() => store.ping()` is a complete check. A thrown AppError's code (not a socket
+ * error's ECONNREFUSED) becomes the check's code, so a probe can tell "not yet" from "never, until fixed".
  */
 export type ReadinessCheck = () => unknown;
 
 export interface CheckResult {
   readonly status: 'up' | 'down';
   readonly detail?: string;
+  /** A stable error code when the check knows why it is down (KAFKA_BROKER_UNSUPPORTED). */
+  readonly code?: string;
 }
 
 export interface ReadinessReport {
   readonly ready: boolean;
+  /** The code of the first down check that has one. */
+  readonly code?: string;
   readonly checks: Readonly<Record<string, CheckResult>>;
 }
 
@@ -41,7 +48,12 @@ export function createReadiness(options: ReadinessOptions = {}): Readiness {
     async run() {
       const entries = [...checks].map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const);
       const results = Object.fromEntries(await Promise.all(entries));
-      return { ready: Object.values(results).every((r) => r.status === 'up'), checks: results };
+      const code = Object.values(results).find((r) => r.status === 'down' && r.code !== undefined)?.code;
+      return {
+        ready: Object.values(results).every((r) => r.status === 'up'),
+        ...(code === undefined ? {} : { code }),
+        checks: results,
+      };
     },
   };
 }
@@ -56,13 +68,20 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<Check
       const result = await check();
       if (result === false) return { status: 'down' };
       if (typeof result === 'object' && result !== null && 'ok' in result && result.ok === false) {
-        return 'detail' in result && typeof result.detail === 'string'
-          ? { status: 'down', detail: result.detail }
-          : { status: 'down' };
+        const { detail, code } = result as { detail?: unknown; code?: unknown };
+        return {
+          status: 'down',
+          ...(typeof detail === 'string' ? { detail } : {}),
+          ...(typeof code === 'string' ? { code } : {}),
+        };
       }
       return { status: 'up' };
     } catch (error) {
-      return { status: 'down', detail: error instanceof Error ? error.message : String(error) };
+      return {
+        status: 'down',
+        detail: error instanceof Error ? error.message : String(error),
+        ...(isAppError(error) ? { code: error.code } : {}),
+      };
     }
   })();
   try {

@@ -1,6 +1,7 @@
 import { ConsumerGroups, EventPoisonCodes, Subscriptions } from '@orderflow/contracts';
 import {
   type ConsumerMetrics,
+  type BrokerCompatibility,
   type ConsumerRunner,
   type KafkaConnection,
   type Logger,
@@ -25,6 +26,8 @@ export interface AnalyticsConsumerOptions {
   /** How often the lag gauge is refreshed. */
   readonly lagIntervalMs?: number;
   readonly shutdownTimeoutMs?: number;
+  /** The service's broker check, so its readiness reports a broker too old for the client. */
+  readonly brokerCompatibility?: BrokerCompatibility;
   readonly now?: () => number;
 }
 
@@ -55,5 +58,6 @@ export function startAnalyticsConsumer(options: AnalyticsConsumerOptions): Promi
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     ...(options.lagIntervalMs === undefined ? {} : { lagIntervalMs: options.lagIntervalMs }),
     ...(options.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: options.shutdownTimeoutMs }),
+    ...(options.brokerCompatibility === undefined ? {} : { brokerCompatibility: options.brokerCompatibility }),
   });
 }

@@ -1,14 +1,13 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import {
   ConfigError,
-  type ConsumerRunner,
   createLogger,
   createMetrics,
+  exitOnUncaughtError,
   kafkaConnectionFromConfig,
   loadConfig,
   openStore,
-  retryDelayMs,
   startTelemetry,
+  superviseConsumer,
 } from '@orderflow/platform';
 import { type AnalyticsConfig, analyticsConfigSpec, SERVICE_NAME } from './analytics-config.ts';
 import { ANALYTICS_TOPICS, startAnalyticsConsumer } from './analytics-consumer.ts';
@@ -19,7 +18,6 @@ import { openAnalyticsStore } from './open-analytics-store.ts';
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 // The consumer gets most of the shutdown budget; HTTP and the store need little.
 const CONSUMER_SHUTDOWN_MS = 7000;
-const CONSUMER_START_RETRY = { maxAttempts: Number.MAX_SAFE_INTEGER, initialDelayMs: 500, maxDelayMs: 10_000 };
 // How fresh the lag GET /stats reports is.
 const LAG_INTERVAL_MS = 5000;
 
@@ -33,6 +31,7 @@ try {
 }
 
 const log = createLogger({ name: SERVICE_NAME, level: config.LOG_LEVEL });
+exitOnUncaughtError(log, SERVICE_NAME);
 const telemetry = await startTelemetry(config, { serviceName: SERVICE_NAME, log }).catch((error: unknown) =>
   exitOnStartupFailure(error, 'telemetry could not start'),
 );
@@ -42,21 +41,29 @@ const platformStore = await openStore(config, { log, namespace: SERVICE_NAME }).
 );
 const store = openAnalyticsStore(platformStore, config.ANALYTICS_DEDUPE_RETENTION);
 const connection = kafkaConnectionFromConfig(config);
-let consumer: ConsumerRunner | undefined;
-let stopping = false;
+const analyticsMetrics = createAnalyticsMetrics(metrics.registry);
+const consumerLog = log.child({ component: 'event-consumer' });
+const consumer = superviseConsumer({
+  log: consumerLog,
+  describe: { topics: ANALYTICS_TOPICS },
+  start: (brokerCompatibility) =>
+    startAnalyticsConsumer({
+      connection,
+      store,
+      log: consumerLog,
+      metrics,
+      analyticsMetrics,
+      lagIntervalMs: LAG_INTERVAL_MS,
+      shutdownTimeoutMs: CONSUMER_SHUTDOWN_MS,
+      brokerCompatibility,
+    }),
+});
 
 const app = buildApp({
   log,
   store,
   metrics,
-  kafka: {
-    async ping() {
-      if (consumer === undefined) throw new Error('the consumer has not joined its group yet');
-      // Reading the high watermarks is a request to the partition leaders: it fails when the cluster is away.
-      await consumer.refreshLag();
-    },
-    consumerAssigned: () => consumer?.isAssigned() ?? false,
-  },
+  kafka: consumer.status,
 });
 await app
   .listen({ port: config.PORT, host: config.HOST })
@@ -65,36 +72,7 @@ await app
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
 process.once('SIGINT', () => void shutdown('SIGINT'));
 
-consumer = await startConsumerUntilStopped();
-
-/** Kafka may come up after us (compose, a laptop): keep trying while HTTP reports not ready. */
-async function startConsumerUntilStopped(): Promise<ConsumerRunner | undefined> {
-  const analyticsMetrics = createAnalyticsMetrics(metrics.registry);
-  for (let attempt = 1; !stopping; attempt++) {
-    try {
-      const runner = await startAnalyticsConsumer({
-        connection,
-        store,
-        log: log.child({ component: 'event-consumer' }),
-        metrics,
-        analyticsMetrics,
-        lagIntervalMs: LAG_INTERVAL_MS,
-        shutdownTimeoutMs: CONSUMER_SHUTDOWN_MS,
-      });
-      if (stopping) await runner.stop();
-      else log.info({ topics: ANALYTICS_TOPICS }, 'consuming events');
-      return stopping ? undefined : runner;
-    } catch (error) {
-      const retryInMs = retryDelayMs(attempt, CONSUMER_START_RETRY);
-      log.error({ err: error, attempt, retryInMs }, 'event consumer could not start, will retry');
-      await delay(retryInMs);
-    }
-  }
-  return undefined;
-}
-
 async function shutdown(signal: string): Promise<void> {
-  stopping = true;
   log.info({ signal }, 'shutting down');
   const forced = setTimeout(() => {
     log.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown timed out, exiting');
@@ -111,7 +89,7 @@ async function shutdown(signal: string): Promise<void> {
     }
   };
   await step('http', () => app.close());
-  await step('consumer', async () => consumer?.stop());
+  await step('consumer', () => consumer.stop());
   await step('store', () => platformStore.close());
   await step('telemetry', () => telemetry.shutdown());
   log.info({ code }, 'stopped');

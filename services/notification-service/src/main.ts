@@ -1,15 +1,14 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { ConsumerGroups, Subscriptions } from '@orderflow/contracts';
 import {
   ConfigError,
-  type ConsumerRunner,
   createLogger,
   createMetrics,
+  exitOnUncaughtError,
   kafkaConnectionFromConfig,
   loadConfig,
   openStore,
-  retryDelayMs,
   startTelemetry,
+  superviseConsumer,
 } from '@orderflow/platform';
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
@@ -32,7 +31,6 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 // The consumer gets most of the shutdown budget (an in-flight webhook call may need it); HTTP and the store need little.
 const CONSUMER_SHUTDOWN_MS = 7000;
 const GROUP_ID = ConsumerGroups.notification;
-const CONSUMER_START_RETRY = { maxAttempts: Number.MAX_SAFE_INTEGER, initialDelayMs: 500, maxDelayMs: 10_000 };
 
 let config: NotificationConfig;
 let channelNames: readonly ChannelName[];
@@ -53,6 +51,7 @@ const log = createLogger({
   level: config.LOG_LEVEL,
   destination: pino.destination({ dest: 1, sync: true }),
 });
+exitOnUncaughtError(log, SERVICE_NAME);
 const telemetry = await startTelemetry(config, { serviceName: SERVICE_NAME, log }).catch((error: unknown) =>
   exitOnStartupFailure(error, 'telemetry could not start'),
 );
@@ -64,21 +63,29 @@ const platformStore = await openStore(config, { log, namespace: SERVICE_NAME }).
 const store = openNotificationStore(platformStore, config.NOTIFY_RETENTION);
 const channels = channelNames.map((name) => createChannel(name, config));
 const connection = kafkaConnectionFromConfig(config);
-let consumer: ConsumerRunner | undefined;
-let stopping = false;
+const consumerLog = log.child({ component: 'event-consumer' });
+const consumer = superviseConsumer({
+  log: consumerLog,
+  describe: { topics: Subscriptions[GROUP_ID], groupId: GROUP_ID },
+  start: (brokerCompatibility) =>
+    startNotificationConsumer({
+      connection,
+      store,
+      channels,
+      backoff: { initialDelayMs: config.NOTIFY_WEBHOOK_BACKOFF, maxDelayMs: MAX_WEBHOOK_BACKOFF_MS },
+      log: consumerLog,
+      metrics,
+      notificationMetrics,
+      shutdownTimeoutMs: CONSUMER_SHUTDOWN_MS,
+      brokerCompatibility,
+    }),
+});
 
 const app = buildApp({
   log,
   store,
   metrics,
-  kafka: {
-    async ping() {
-      if (consumer === undefined) throw new Error('the consumer has not joined its group yet');
-      // Reading the high watermarks is a request to the partition leaders: it fails when the cluster is away.
-      await consumer.refreshLag();
-    },
-    consumerAssigned: () => consumer?.isAssigned() ?? false,
-  },
+  kafka: consumer.status,
 });
 const address = await app
   .listen({ port: config.PORT, host: config.HOST })
@@ -88,36 +95,7 @@ process.once('SIGTERM', () => void shutdown('SIGTERM'));
 process.once('SIGINT', () => void shutdown('SIGINT'));
 log.info({ address, backend: platformStore.backend.kind, channels: channelNames }, 'notification-service started');
 
-consumer = await startConsumerUntilStopped();
-
-/** Kafka may come up after us (compose, a laptop): keep trying while HTTP reports not ready. */
-async function startConsumerUntilStopped(): Promise<ConsumerRunner | undefined> {
-  for (let attempt = 1; !stopping; attempt++) {
-    try {
-      const runner = await startNotificationConsumer({
-        connection,
-        store,
-        channels,
-        backoff: { initialDelayMs: config.NOTIFY_WEBHOOK_BACKOFF, maxDelayMs: MAX_WEBHOOK_BACKOFF_MS },
-        log: log.child({ component: 'event-consumer' }),
-        metrics,
-        notificationMetrics,
-        shutdownTimeoutMs: CONSUMER_SHUTDOWN_MS,
-      });
-      if (stopping) await runner.stop();
-      else log.info({ topics: Subscriptions[GROUP_ID], groupId: GROUP_ID }, 'consuming events');
-      return stopping ? undefined : runner;
-    } catch (error) {
-      const retryInMs = retryDelayMs(attempt, CONSUMER_START_RETRY);
-      log.error({ err: error, attempt, retryInMs }, 'event consumer could not start, will retry');
-      await delay(retryInMs);
-    }
-  }
-  return undefined;
-}
-
 async function shutdown(signal: string): Promise<void> {
-  stopping = true;
   log.info({ signal }, 'shutting down');
   const forced = setTimeout(() => {
     log.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown timed out, exiting');
@@ -135,7 +113,7 @@ async function shutdown(signal: string): Promise<void> {
     }
   };
   // HTTP and the consumer stop together: in-flight deliveries finish and are committed, then the group is left.
-  await Promise.all([step('http', () => app.close()), step('consumer', async () => consumer?.stop())]);
+  await Promise.all([step('http', () => app.close()), step('consumer', () => consumer.stop())]);
   await step('store', () => platformStore.close());
   await step('telemetry', () => telemetry.shutdown());
   log.info({ code }, 'stopped');

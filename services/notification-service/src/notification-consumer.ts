@@ -1,5 +1,6 @@
 import { ConsumerGroups, EventPoisonCodes, Subscriptions } from '@orderflow/contracts';
 import {
+  type BrokerCompatibility,
   type ConsumerRunner,
   type KafkaConnection,
   type Logger,
@@ -29,6 +30,8 @@ export interface NotificationConsumerOptions {
   /** Tests only: services use the runner's shared retry budget. */
   readonly retry?: Partial<RetryPolicy>;
   readonly shutdownTimeoutMs?: number;
+  /** The service's broker check, so its readiness reports a broker too old for the client. */
+  readonly brokerCompatibility?: BrokerCompatibility;
 }
 
 /** Joins the notification-service group on order-topic and stock-topic; resolves once the group is joined. */
@@ -51,5 +54,6 @@ export function startNotificationConsumer(options: NotificationConsumerOptions):
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     poisonCodes: Object.values(EventPoisonCodes),
     ...(options.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: options.shutdownTimeoutMs }),
+    ...(options.brokerCompatibility === undefined ? {} : { brokerCompatibility: options.brokerCompatibility }),
   });
 }

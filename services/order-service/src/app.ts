@@ -1,4 +1,5 @@
 import {
+  type AppError,
   createHttpApp,
   createReadiness,
   type EventProducer,
@@ -17,7 +18,11 @@ export interface AppDeps {
   readonly store: OrderStore;
   readonly producer: Pick<EventProducer, 'publish'>;
   /** The stock-topic consumer, or a stand-in while it is still joining its group. */
-  readonly stockConsumer: { isAssigned(): boolean };
+  readonly stockConsumer: {
+    isAssigned(): boolean;
+    /** KAFKA_BROKER_UNSUPPORTED while the broker is too old for the client: readiness reports its code. */
+    problem?(): AppError | undefined;
+  };
   readonly metrics: Metrics;
   readonly settings: Pick<OrderSettings, 'IDEMPOTENCY_TTL' | 'KAFKA_PUBLISH_TIMEOUT'>;
 }
@@ -31,9 +36,11 @@ export function buildApp(deps: AppDeps): HttpApp {
   const readiness = createReadiness();
   readiness.register('store', () => store.ping());
   readiness.register('kafka-producer', () => publishHealth.check());
-  readiness.register('stock-consumer', () =>
-    stockConsumer.isAssigned() ? { ok: true } : { ok: false, detail: 'not a member of its consumer group yet' },
-  );
+  readiness.register('stock-consumer', () => {
+    const problem = stockConsumer.problem?.();
+    if (problem !== undefined) return { ok: false, code: problem.code, detail: problem.detail };
+    return stockConsumer.isAssigned() ? { ok: true } : { ok: false, detail: 'not a member of its consumer group yet' };
+  });
 
   const app = createHttpApp({ log, name: SERVICE_NAME, readiness, metrics });
   const placeOrder = createOrderPlacement({ store, producer, publishHealth, settings });

@@ -1,16 +1,16 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { ConsumerGroups, Subscriptions } from '@orderflow/contracts';
 import {
   ConfigError,
-  type ConsumerRunner,
   createEventProducer,
   createLogger,
   createMetrics,
+  exitOnUncaughtError,
   kafkaConnectionFromConfig,
   loadConfig,
   openStore,
   startConsumer,
   startTelemetry,
+  superviseConsumer,
 } from '@orderflow/platform';
 import { buildApp } from './app.ts';
 import { openOrderStore } from './open-order-store.ts';
@@ -20,7 +20,6 @@ import { createStockEventHandler } from './stock-event-handler.ts';
 const SHUTDOWN_DEADLINE_MS = 9500;
 // Leaves the rest of the shutdown deadline for closing the producer and the store.
 const CONSUMER_SHUTDOWN_MS = 7000;
-const CONSUMER_START_RETRY_MAX_MS = 10_000;
 
 let config: ReturnType<typeof loadConfig<typeof orderServiceConfigSpec>>;
 try {
@@ -32,6 +31,7 @@ try {
 }
 
 const log = createLogger({ name: SERVICE_NAME, level: config.LOG_LEVEL });
+exitOnUncaughtError(log, SERVICE_NAME);
 const telemetry = await startTelemetry(config, { serviceName: SERVICE_NAME, log }).catch((error: unknown) =>
   exitOnStartupFailure(error, 'telemetry could not start'),
 );
@@ -57,45 +57,37 @@ const producer = createEventProducer({
   lingerMs: config.KAFKA_LINGER,
 });
 
-let consumer: ConsumerRunner | undefined;
 const stopping = new AbortController();
+// HTTP serves (and reports not-ready) while the consumer joins, so a broker that comes up after us is waited for
+// instead of crashing the service.
+const consumerLog = log.child({ component: 'stock-consumer' });
+const consumer = superviseConsumer({
+  log: consumerLog,
+  describe: { topics: Subscriptions[ConsumerGroups.order] },
+  start: (brokerCompatibility) =>
+    startConsumer({
+      connection,
+      groupId: ConsumerGroups.order,
+      topics: Subscriptions[ConsumerGroups.order],
+      handler: createStockEventHandler(orders),
+      log: consumerLog,
+      metrics,
+      shutdownTimeoutMs: CONSUMER_SHUTDOWN_MS,
+      brokerCompatibility,
+    }),
+});
 
 const app = buildApp({
   log,
   store: orders,
   producer,
-  stockConsumer: { isAssigned: () => consumer?.isAssigned() ?? false },
+  stockConsumer: { isAssigned: () => consumer.status.consumerAssigned(), problem: () => consumer.status.problem?.() },
   metrics,
   settings,
 });
 await app
   .listen({ port: config.PORT, host: config.HOST })
   .catch((error: unknown) => exitOnStartupFailure(error, 'HTTP server could not listen'));
-
-// HTTP serves (and reports not-ready) while the consumer joins, so a broker that comes up after us is waited for
-// instead of crashing the service.
-const consumerStarted = (async () => {
-  const consumerLog = log.child({ component: 'stock-consumer' });
-  for (let attempt = 1; !stopping.signal.aborted; attempt++) {
-    try {
-      consumer = await startConsumer({
-        connection,
-        groupId: ConsumerGroups.order,
-        topics: Subscriptions[ConsumerGroups.order],
-        handler: createStockEventHandler(orders),
-        log: consumerLog,
-        metrics,
-        shutdownTimeoutMs: CONSUMER_SHUTDOWN_MS,
-      });
-      consumerLog.info({ topics: Subscriptions[ConsumerGroups.order] }, 'stock consumer started');
-      return;
-    } catch (error) {
-      const retryInMs = Math.min(attempt * 1000, CONSUMER_START_RETRY_MAX_MS);
-      consumerLog.error({ err: error, attempt, retryInMs }, 'stock consumer could not start, will retry');
-      await delay(retryInMs, undefined, { signal: stopping.signal }).catch(() => undefined);
-    }
-  }
-})();
 
 async function shutdown(signal: string): Promise<void> {
   if (stopping.signal.aborted) return;
@@ -108,7 +100,7 @@ async function shutdown(signal: string): Promise<void> {
   }, SHUTDOWN_DEADLINE_MS).unref();
   // HTTP first, so no new order starts; requests in flight finish (their publishes included) before close resolves.
   // The consumer stops alongside: in-flight events finish, offsets are committed and the group is left.
-  const results = await Promise.allSettled([app.close(), consumerStarted.then(() => consumer?.stop())]);
+  const results = await Promise.allSettled([app.close(), consumer.stop()]);
   const closing = await Promise.allSettled([producer.close()]);
   const closed = await Promise.allSettled([store.close(), telemetry.shutdown()]);
   const failures = [...results, ...closing, ...closed].filter((result) => result.status === 'rejected');

@@ -1,17 +1,16 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { ConsumerGroups, EventPoisonCodes, Subscriptions } from '@orderflow/contracts';
 import {
   ConfigError,
-  type ConsumerRunner,
   createEventProducer,
   createLogger,
   createMetrics,
+  exitOnUncaughtError,
   kafkaConnectionFromConfig,
   loadConfig,
   openStore,
-  retryDelayMs,
   startConsumer,
   startTelemetry,
+  superviseConsumer,
 } from '@orderflow/platform';
 import { buildApp } from './app.ts';
 import { openStockStore } from './open-stock-store.ts';
@@ -28,7 +27,6 @@ import { resolveSeed } from './stock-seed.ts';
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 // The consumer gets most of the shutdown budget; HTTP, the producer and the store need little.
 const CONSUMER_SHUTDOWN_MS = 7000;
-const CONSUMER_START_RETRY = { maxAttempts: Number.MAX_SAFE_INTEGER, initialDelayMs: 500, maxDelayMs: 10_000 };
 
 let config: StockConfig;
 let seed: Map<string, number>;
@@ -42,6 +40,7 @@ try {
 }
 
 const log = createLogger({ name: SERVICE_NAME, level: config.LOG_LEVEL });
+exitOnUncaughtError(log, SERVICE_NAME);
 const telemetry = await startTelemetry(config, { serviceName: SERVICE_NAME, log }).catch((error: unknown) =>
   exitOnStartupFailure(error, 'telemetry could not start'),
 );
@@ -59,8 +58,26 @@ const connection = kafkaConnectionFromConfig(config);
 // them before taking its next batch, so lingering only adds latency; publishes of other partitions still gather
 // while a request is in flight. A request holds a whole batch's results (two events per reserved order).
 const producer = createEventProducer({ connection, log, metrics, lingerMs: 0, maxBatchSize: EVENTS_PER_BATCH });
-let consumer: ConsumerRunner | undefined;
-let stopping = false;
+const stockMetrics = createStockMetrics(metrics.registry);
+const consumerLog = log.child({ component: 'order-consumer' });
+const consumer = superviseConsumer({
+  log: consumerLog,
+  describe: { topics: Subscriptions[ConsumerGroups.stock], groupId: ConsumerGroups.stock },
+  start: (brokerCompatibility) =>
+    startConsumer({
+      connection,
+      groupId: ConsumerGroups.stock,
+      topics: Subscriptions[ConsumerGroups.stock],
+      handler: createReservationHandler({ store, producer, metrics: stockMetrics }),
+      handleBatch: createReservationBatchHandler({ store, producer, metrics: stockMetrics }),
+      maxBatchSize: ORDER_BATCH_SIZE,
+      log: consumerLog,
+      metrics,
+      poisonCodes: Object.values(EventPoisonCodes),
+      shutdownTimeoutMs: CONSUMER_SHUTDOWN_MS,
+      brokerCompatibility,
+    }),
+});
 
 const app = buildApp({
   log,
@@ -68,14 +85,7 @@ const app = buildApp({
   producer,
   metrics,
   config,
-  kafka: {
-    async ping() {
-      if (consumer === undefined) throw new Error('the consumer has not joined its group yet');
-      // Reading the high watermarks is a request to the partition leaders: it fails when the cluster is away.
-      await consumer.refreshLag();
-    },
-    consumerAssigned: () => consumer?.isAssigned() ?? false,
-  },
+  kafka: consumer.status,
 });
 await app
   .listen({ port: config.PORT, host: config.HOST })
@@ -84,41 +94,7 @@ await app
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
 process.once('SIGINT', () => void shutdown('SIGINT'));
 
-consumer = await startConsumerUntilStopped();
-
-/** Kafka may come up after us (compose, a laptop): keep trying while HTTP reports not ready. */
-async function startConsumerUntilStopped(): Promise<ConsumerRunner | undefined> {
-  const deps = { store, producer, metrics: createStockMetrics(metrics.registry) };
-  const handler = createReservationHandler(deps);
-  const handleBatch = createReservationBatchHandler(deps);
-  for (let attempt = 1; !stopping; attempt++) {
-    try {
-      const runner = await startConsumer({
-        connection,
-        groupId: ConsumerGroups.stock,
-        topics: Subscriptions[ConsumerGroups.stock],
-        handler,
-        handleBatch,
-        maxBatchSize: ORDER_BATCH_SIZE,
-        log: log.child({ component: 'order-consumer' }),
-        metrics,
-        poisonCodes: Object.values(EventPoisonCodes),
-        shutdownTimeoutMs: CONSUMER_SHUTDOWN_MS,
-      });
-      if (stopping) await runner.stop();
-      else log.info({ topics: Subscriptions[ConsumerGroups.stock], groupId: ConsumerGroups.stock }, 'consuming orders');
-      return stopping ? undefined : runner;
-    } catch (error) {
-      const retryInMs = retryDelayMs(attempt, CONSUMER_START_RETRY);
-      log.error({ err: error, attempt, retryInMs }, 'order consumer could not start, will retry');
-      await delay(retryInMs);
-    }
-  }
-  return undefined;
-}
-
 async function shutdown(signal: string): Promise<void> {
-  stopping = true;
   log.info({ signal }, 'shutting down');
   const forced = setTimeout(() => {
     log.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown timed out, exiting');
@@ -135,7 +111,7 @@ async function shutdown(signal: string): Promise<void> {
     }
   };
   await step('http', () => app.close());
-  await step('consumer', async () => consumer?.stop());
+  await step('consumer', () => consumer.stop());
   await step('producer', () => producer.close());
   await step('store', () => platformStore.close());
   await step('telemetry', () => telemetry.shutdown());

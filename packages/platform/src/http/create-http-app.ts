@@ -110,9 +110,11 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   app.get('/health/ready', PROBE_ROUTE, async (_request, reply) => {
     const report = await readiness.run();
-    return reply
-      .code(report.ready ? 200 : 503)
-      .send({ status: report.ready ? 'ready' : 'not-ready', checks: report.checks });
+    return reply.code(report.ready ? 200 : 503).send({
+      status: report.ready ? 'ready' : 'not-ready',
+      ...(report.code === undefined ? {} : { code: report.code }),
+      checks: report.checks,
+    });
   });
 
   app.get('/metrics', PROBE_ROUTE, async (_request, reply) => {

@@ -1,6 +1,7 @@
 import { Consumer, type GroupAssignment, type MessagesStream, stringDeserializer } from '@platformatic/kafka';
 import type { Logger } from 'pino';
 import { type RetryPolicy, resolveRetryPolicy, retryDelayMs, sleepUnlessAborted } from './backoff.ts';
+import { apiVersionsOf, type BrokerCompatibility, createBrokerCompatibility } from './broker-compatibility.ts';
 import { type ConsumedRecord, type KafkaMessage, toConsumedRecord } from './consumed-record.ts';
 import { deadLetterRecord, deadLetterTopic, errorCode } from './dead-letter.ts';
 import { activeTracing, type TracedSpan } from '../telemetry/tracing.ts';
@@ -101,6 +102,11 @@ export interface ConsumerRunnerOptions {
   readonly lagIntervalMs?: number;
   /** stop() resolves within this time whatever the handlers or the broker do. Default 10 000 ms. */
   readonly shutdownTimeoutMs?: number;
+  /**
+   * Checks the broker's API versions before the stream opens and before every reopen; give the service's own so its
+   * readiness reports KAFKA_BROKER_UNSUPPORTED. Default: one of the runner's own.
+   */
+  readonly brokerCompatibility?: BrokerCompatibility;
 }
 
 export interface ConsumerRunner {
@@ -173,6 +179,7 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   const metrics = options.metrics;
   const log = options.log.child({ groupId });
+  const compatibility = options.brokerCompatibility ?? createBrokerCompatibility({ log });
 
   const consumer = new Consumer<Buffer, Buffer, string, Buffer>({
     ...clientOptions(connection),
@@ -533,6 +540,8 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
   }
 
   async function openStream(): Promise<void> {
+    // Against a broker too old for the client the stream would loop on TypeErrors: refuse it by name instead.
+    await compatibility.verify(apiVersionsOf(connection));
     const opened = await consumer.consume({
       topics,
       mode: 'committed',
@@ -564,7 +573,10 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
         log.info('kafka consumer stream reopened');
         break;
       } catch (reopenError) {
-        log.error({ err: reopenError, attempt }, 'kafka consumer stream reopen failed');
+        // An unsupported broker was logged once by the compatibility check; it is retried quietly until replaced.
+        if (!PlatformErrors.is(reopenError, 'KAFKA_BROKER_UNSUPPORTED')) {
+          log.error({ err: reopenError, attempt }, 'kafka consumer stream reopen failed');
+        }
       }
     }
     restarting = false;
@@ -630,6 +642,7 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
   } catch (error) {
     consumer.removeListener('consumer:group:join', onGroupJoin);
     await consumer.close(true).catch(() => undefined);
+    if (PlatformErrors.is(error, 'KAFKA_BROKER_UNSUPPORTED')) throw error;
     throw PlatformErrors.create(
       'KAFKA_CONSUMER_START_FAILED',
       `consumer group ${groupId} could not start on ${topics.join(', ')}`,

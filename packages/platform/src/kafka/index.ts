@@ -1,4 +1,17 @@
 export { defaultRetryPolicy, type RetryPolicy, retryDelayMs } from './backoff.ts';
+export {
+  type AdvertisedApi,
+  apiVersionsOf,
+  type ApiVersionsSource,
+  type BrokerCompatibility,
+  createBrokerCompatibility,
+  describeMissingApis,
+  type MissingApi,
+  missingBrokerApis,
+  REQUIRED_BROKER_APIS,
+  type RequiredApi,
+  SUPPORTED_KAFKA,
+} from './broker-compatibility.ts';
 export type { ConsumedRecord } from './consumed-record.ts';
 export {
   type BatchContext,

@@ -1,0 +1,8 @@
+export {
+  CONSUMER_START_RETRY,
+  type SupervisedConsumer,
+  type SupervisedConsumerOptions,
+  superviseConsumer,
+} from './consumer-supervisor.ts';
+export { exitOnStartupFailure, exitOnUncaughtError } from './fatal-exit.ts';
+export { consumerCheck, type KafkaStatus, registerKafkaReadiness } from './kafka-status.ts';
