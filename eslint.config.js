@@ -4,7 +4,15 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/src/protocol/generated/**', 'bench/out/**', '.orderflow/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/src/protocol/generated/**',
+      'bench/out/**',
+      '.orderflow/**',
+      'packages/console/dist/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
