@@ -8,6 +8,8 @@ interface VarBase {
   readonly secret?: boolean;
   /** The variable is required when the named one is set, e.g. a SASL password once a mechanism is chosen. */
   readonly requiredWith?: string;
+  /** Variables that must not be set together with this one, e.g. REDIS_URL and REDIS_CLUSTER_NODES. */
+  readonly conflictsWith?: readonly string[];
 }
 
 export interface StringVar extends VarBase {
@@ -117,6 +119,12 @@ export function loadConfig<const S extends ConfigSpec>(spec: S, env: Env): Confi
   for (const [name, variable] of Object.entries(spec)) {
     const raw = env[name]?.trim();
     config[name] = raw === undefined || raw === '' ? absent(name, variable, spec, env) : parse(name, variable, raw);
+  }
+  for (const [name, variable] of Object.entries(spec)) {
+    const other = variable.conflictsWith?.find((conflicting) => isSet(env[name]) && isSet(env[conflicting]));
+    if (other !== undefined) {
+      throw new ConfigError(name, `${name} and ${other} are both set; set only one of them`);
+    }
   }
   for (const value of Object.values(config)) if (Array.isArray(value)) Object.freeze(value);
   return Object.freeze(config) as Config<S>;

@@ -43,8 +43,17 @@ export {
 export * from './service/index.ts';
 export { httpConfigSpec, kafkaConfigSpec, LOG_LEVELS, logConfigSpec, storeConfigSpec } from './shared-config.ts';
 export type { DistributedLock, Lease } from './stores/distributed-lock.ts';
-export { type OpenStoreOptions, openStore, type StoreConfig } from './stores/open-store.ts';
-export { type OpenRedisOptions, openRedis, redactUrl, redisCall } from './stores/redis/open-redis.ts';
+export { type OpenStoreOptions, openStore, redisTargetOf, type StoreConfig } from './stores/open-store.ts';
+export {
+  describeRedisTarget,
+  type OpenRedisOptions,
+  openRedis,
+  openRedisTarget,
+  type RedisClient,
+  type RedisTarget,
+  redactUrl,
+  redisCall,
+} from './stores/redis/open-redis.ts';
 export { defineRedisBatchScript, defineRedisScript, type RedisScript } from './stores/redis/redis-script.ts';
 export { createPurger, immediateTransaction, openSqlite } from './stores/sqlite/open-sqlite.ts';
 export type { Clock, Store, StoreBackend } from './stores/store.ts';

@@ -26,9 +26,33 @@ export function kafkaConfigSpec(clientId: string) {
   });
 }
 
-/** REDIS_URL unset selects the embedded SQLite store, a file under ORDERFLOW_DATA_DIR. */
+/**
+ * The store is Redis at REDIS_URL, a Redis Cluster reached through REDIS_CLUSTER_NODES, or the master REDIS_SENTINEL_NAME
+ * that REDIS_SENTINELS point to; at most one of the three. None of them selects the embedded SQLite store, a file
+ * under ORDERFLOW_DATA_DIR.
+ */
 export const storeConfigSpec = defineConfig({
-  REDIS_URL: { type: 'url', optional: true, protocols: ['redis', 'rediss'] },
+  REDIS_URL: {
+    type: 'url',
+    optional: true,
+    protocols: ['redis', 'rediss'],
+    conflictsWith: ['REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'],
+  },
+  /** Seed nodes of a Redis Cluster; the client learns the rest of the cluster from them. */
+  REDIS_CLUSTER_NODES: {
+    type: 'list',
+    optional: true,
+    pattern: HOST_PORT,
+    allowed: 'host:port',
+    conflictsWith: ['REDIS_SENTINELS'],
+  },
+  REDIS_SENTINELS: { type: 'list', requiredWith: 'REDIS_SENTINEL_NAME', pattern: HOST_PORT, allowed: 'host:port' },
+  REDIS_SENTINEL_NAME: {
+    type: 'string',
+    requiredWith: 'REDIS_SENTINELS',
+    pattern: /^[A-Za-z0-9._-]+$/,
+    allowed: 'a Sentinel master name (letters, digits, . _ -)',
+  },
   ORDERFLOW_DATA_DIR: { type: 'string', default: '.orderflow/' },
 });
 

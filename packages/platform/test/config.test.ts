@@ -9,6 +9,7 @@ import {
   logConfigSpec,
   PlatformErrors,
   parseDuration,
+  redisTargetOf,
   storeConfigSpec,
 } from '../src/index.ts';
 
@@ -165,4 +166,54 @@ test('parseDuration', () => {
   assert.equal(parseDuration('1d'), 86_400_000);
   assert.equal(parseDuration('-1s'), undefined);
   assert.equal(parseDuration('5 weeks'), undefined);
+});
+
+describe('the Redis the store uses', () => {
+  test('REDIS_CLUSTER_NODES selects a cluster of the given seed nodes', () => {
+    const config = loadConfig(storeConfigSpec, { REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-1:7001,[::1]:7002' });
+    assert.deepEqual(redisTargetOf(config), {
+      kind: 'cluster',
+      nodes: ['10.0.0.1:7000', 'redis-1:7001', '[::1]:7002'],
+    });
+  });
+
+  test('REDIS_SENTINELS and REDIS_SENTINEL_NAME select the master the Sentinels name', () => {
+    const config = loadConfig(storeConfigSpec, { REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'main' });
+    assert.deepEqual(redisTargetOf(config), { kind: 'sentinel', sentinels: ['s1:26379', 's2:26379'], name: 'main' });
+    assert.throws(
+      () => loadConfig(storeConfigSpec, { REDIS_SENTINELS: 's1:26379' }),
+      (error: unknown) => error instanceof ConfigError && error.variable === 'REDIS_SENTINEL_NAME',
+    );
+    assert.throws(
+      () => loadConfig(storeConfigSpec, { REDIS_SENTINEL_NAME: 'main' }),
+      (error: unknown) => error instanceof ConfigError && error.variable === 'REDIS_SENTINELS',
+    );
+  });
+
+  test('REDIS_URL and REDIS_CLUSTER_NODES together are refused, naming both', () => {
+    assert.throws(
+      () => loadConfig(storeConfigSpec, { REDIS_URL: 'redis://r:6379', REDIS_CLUSTER_NODES: 'r:7000' }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.code === 'CONFIG_INVALID' &&
+        error.message === 'REDIS_URL and REDIS_CLUSTER_NODES are both set; set only one of them',
+    );
+    assert.throws(
+      () =>
+        loadConfig(storeConfigSpec, {
+          REDIS_CLUSTER_NODES: 'r:7000',
+          REDIS_SENTINELS: 's:26379',
+          REDIS_SENTINEL_NAME: 'm',
+        }),
+      /REDIS_CLUSTER_NODES and REDIS_SENTINELS are both set/,
+    );
+  });
+
+  test('a cluster node that is not host:port is refused', () => {
+    assert.throws(() => loadConfig(storeConfigSpec, { REDIS_CLUSTER_NODES: 'r:7000,redis://r:7001' }), /host:port/);
+  });
+
+  test('no Redis variable selects SQLite', () => {
+    assert.equal(redisTargetOf(loadConfig(storeConfigSpec, {})), undefined);
+  });
 });

@@ -1,5 +1,5 @@
-import { defineRedisBatchScript, redisCall } from '@orderflow/platform';
-import type { Redis } from 'ioredis';
+import { defineRedisBatchScript, redisCall, type RedisClient } from '@orderflow/platform';
+
 import type { AnalyticsStore, Counts, ProductStats, TopProductsBy, Totals } from './analytics-store.ts';
 import type { CountedEvent } from './counted-event.ts';
 import { bucketExpiresAt, bucketMinute, denseBuckets } from './minute-window.ts';
@@ -93,7 +93,7 @@ return results
 `;
 
 export interface RedisAnalyticsStoreOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Ends with `:`; `orderflow:analytics-service:` in production, unique per test. */
   readonly keyPrefix: string;
   /** How long a counted event id is remembered. */
@@ -186,7 +186,7 @@ function countsOf(values: readonly (string | null | undefined)[]): Counts {
 }
 
 /** Runs a pipeline, rejecting with the first command's error instead of returning errors among the replies. */
-async function execPipeline(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
+async function execPipeline(pipeline: ReturnType<RedisClient['pipeline']>): Promise<unknown[]> {
   const results = (await pipeline.exec()) ?? [];
   return results.map(([error, reply]) => {
     if (error) throw error;

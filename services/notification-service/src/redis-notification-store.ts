@@ -1,6 +1,6 @@
 import type { EventType } from '@orderflow/contracts';
-import { defineRedisScript, redisCall } from '@orderflow/platform';
-import type { Redis } from 'ioredis';
+import { defineRedisScript, redisCall, type RedisClient } from '@orderflow/platform';
+
 import type { ChannelName, NewNotification, Notification, NotificationStatus } from './notification.ts';
 import type { AttemptStart, ListQuery, NotificationStore } from './notification-store.ts';
 
@@ -61,7 +61,7 @@ return found
 `;
 
 export interface RedisNotificationStoreOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Ends with `:`; `orderflow:notification-service:` in production, unique per test. */
   readonly keyPrefix: string;
   readonly retentionMs: number;

@@ -1,5 +1,5 @@
-import { defineRedisScript, type RedisScript, redisCall } from '@orderflow/platform';
-import type { Redis } from 'ioredis';
+import { defineRedisScript, type RedisScript, redisCall, type RedisClient } from '@orderflow/platform';
+
 import { type AcceptedOrder, type Order, type OrderHistoryEntry, type OrderStatus, OrderStatuses } from './order.ts';
 import type { Admission, OrderStore, OrderStoreSettings, StoredResponse } from './order-store.ts';
 
@@ -131,7 +131,7 @@ const MAX_REQUEST_KEYS = 2;
 type ScriptReply = [string, number?, string?];
 
 export function createRedisOrderStore(
-  redis: Redis,
+  redis: RedisClient,
   keyPrefix: string,
   settings: OrderStoreSettings,
   ping: () => Promise<void>,

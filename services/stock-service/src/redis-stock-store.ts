@@ -1,5 +1,11 @@
-import { type DistributedLock, defineRedisBatchScript, defineRedisScript, redisCall } from '@orderflow/platform';
-import type { Redis } from 'ioredis';
+import {
+  type DistributedLock,
+  defineRedisBatchScript,
+  defineRedisScript,
+  redisCall,
+  type RedisClient,
+} from '@orderflow/platform';
+
 import { parseReservationRecord } from './reservation-record.ts';
 import type {
   ProductStock,
@@ -76,7 +82,7 @@ return {'restocked', redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])}
 `;
 
 export interface RedisStockStoreOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Ends with `:`; `orderflow:stock-service:` in production, unique per test. */
   readonly keyPrefix: string;
   readonly locks: DistributedLock;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { PlatformErrors } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { openRedis, redactUrl, redisCall } from './redis/open-redis.ts';
+import { describeRedisTarget, openRedisTarget, type RedisTarget, redisCall } from './redis/open-redis.ts';
 import { createRedisDistributedLock } from './redis/redis-distributed-lock.ts';
 import { openSqlite } from './sqlite/open-sqlite.ts';
 import { createSqliteDistributedLock } from './sqlite/sqlite-distributed-lock.ts';
@@ -10,7 +10,20 @@ import type { Clock, Store } from './store.ts';
 /** The store settings of storeConfigSpec. */
 export interface StoreConfig {
   readonly REDIS_URL: string | undefined;
+  readonly REDIS_CLUSTER_NODES?: readonly string[] | undefined;
+  readonly REDIS_SENTINELS?: readonly string[] | undefined;
+  readonly REDIS_SENTINEL_NAME?: string | undefined;
   readonly ORDERFLOW_DATA_DIR: string;
+}
+
+/** The Redis the config names, or undefined for SQLite. loadConfig() has already refused more than one. */
+export function redisTargetOf(config: StoreConfig): RedisTarget | undefined {
+  if (config.REDIS_URL !== undefined) return { kind: 'standalone', url: config.REDIS_URL };
+  if (config.REDIS_CLUSTER_NODES !== undefined) return { kind: 'cluster', nodes: config.REDIS_CLUSTER_NODES };
+  if (config.REDIS_SENTINELS !== undefined && config.REDIS_SENTINEL_NAME !== undefined) {
+    return { kind: 'sentinel', sentinels: config.REDIS_SENTINELS, name: config.REDIS_SENTINEL_NAME };
+  }
+  return undefined;
 }
 
 export interface OpenStoreOptions {
@@ -24,15 +37,16 @@ export interface OpenStoreOptions {
   readonly now?: Clock;
 }
 
-/** Redis when REDIS_URL is set, else SQLite under ORDERFLOW_DATA_DIR. */
+/** Redis when REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS is set, else SQLite under ORDERFLOW_DATA_DIR. */
 export async function openStore(config: StoreConfig, options: OpenStoreOptions): Promise<Store> {
   const { log, namespace } = options;
   if (!/^[A-Za-z0-9._-]+$/.test(namespace)) throw new TypeError(`invalid store namespace ${JSON.stringify(namespace)}`);
 
-  if (config.REDIS_URL !== undefined) {
-    const redis = await openRedis(config.REDIS_URL, { log });
+  const target = redisTargetOf(config);
+  if (target !== undefined) {
+    const redis = await openRedisTarget(target, { log });
     const keyPrefix = `orderflow:${namespace}:`;
-    log.info({ backend: 'redis', redis: redactUrl(config.REDIS_URL), keyPrefix }, 'store opened');
+    log.info({ backend: 'redis', redis: describeRedisTarget(target), keyPrefix }, 'store opened');
     return {
       backend: { kind: 'redis', redis, keyPrefix },
       locks: createRedisDistributedLock(redis, keyPrefix),

@@ -1,10 +1,10 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis/open-redis.ts';
 import type { DistributedLock } from './distributed-lock.ts';
 
 /** The raw connection, for service-specific stores built on the same backend. */
 export type StoreBackend =
-  | { readonly kind: 'redis'; readonly redis: Redis; readonly keyPrefix: string }
+  | { readonly kind: 'redis'; readonly redis: RedisClient; readonly keyPrefix: string }
   | { readonly kind: 'sqlite'; readonly db: DatabaseSync; readonly path: string };
 
 /** A service's stores on one backend, opened by openStore(). */

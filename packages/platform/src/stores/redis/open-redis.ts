@@ -1,6 +1,15 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { PlatformErrors } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
+
+/** A connection to one Redis (standalone or found through Sentinel) or to a Redis Cluster; the stores take either. */
+export type RedisClient = Redis | Cluster;
+
+/** Where the store's Redis is: exactly one of the three is chosen by the REDIS_* variables (storeConfigSpec). */
+export type RedisTarget =
+  | { readonly kind: 'standalone'; readonly url: string }
+  | { readonly kind: 'cluster'; readonly nodes: readonly string[] }
+  | { readonly kind: 'sentinel'; readonly sentinels: readonly string[]; readonly name: string };
 
 export interface OpenRedisOptions {
   readonly log: Logger;
@@ -8,31 +17,81 @@ export interface OpenRedisOptions {
   readonly connectTimeoutMs?: number;
 }
 
+const RETRY_DELAY_MS = (attempt: number) => Math.min(attempt * 200, 2000);
+
 /**
  * Connects to Redis and resolves once it answers, or rejects with STORE_UNAVAILABLE. After that the client
  * reconnects by itself; a command issued while Redis is away fails after one reconnect attempt instead of queueing
  * without bound, so an HTTP request gets a 503 rather than hanging.
  */
 export async function openRedis(url: string, options: OpenRedisOptions): Promise<Redis> {
+  return (await openRedisTarget({ kind: 'standalone', url }, options)) as Redis;
+}
+
+/** openRedis() for any target: a URL, the seed nodes of a Redis Cluster, or Sentinels and a master name. */
+export async function openRedisTarget(target: RedisTarget, options: OpenRedisOptions): Promise<RedisClient> {
   const { log } = options;
-  const target = redactUrl(url);
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: options.connectTimeoutMs ?? 5000,
-    maxRetriesPerRequest: 1,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-  });
-  redis.on('error', (err: Error) => log.warn({ err, redis: target }, 'redis connection error'));
+  const shown = describeRedisTarget(target);
+  const connectTimeout = options.connectTimeoutMs ?? 5000;
+  const redis = createClient(target, connectTimeout);
+  redis.on('error', (err: Error) => log.warn({ err, redis: shown }, 'redis connection error'));
   try {
     await redis.connect();
+    // A cluster client is "ready" once it knows the slot map; a ping proves a master answers as well.
+    if (target.kind === 'cluster') await redis.ping();
   } catch (error) {
     redis.disconnect();
-    throw PlatformErrors.create('STORE_UNAVAILABLE', `Redis at ${target} is unreachable: ${(error as Error).message}`, {
+    throw PlatformErrors.create('STORE_UNAVAILABLE', `Redis at ${shown} is unreachable: ${(error as Error).message}`, {
       cause: error,
     });
   }
-  log.info({ redis: target }, 'redis connected');
+  log.info({ redis: shown }, 'redis connected');
   return redis;
+}
+
+function createClient(target: RedisTarget, connectTimeout: number): RedisClient {
+  const common = { lazyConnect: true, connectTimeout, maxRetriesPerRequest: 1 } as const;
+  switch (target.kind) {
+    case 'standalone':
+      return new Redis(target.url, { ...common, retryStrategy: RETRY_DELAY_MS });
+    case 'sentinel':
+      return new Redis({
+        ...common,
+        sentinels: target.sentinels.map(hostPort),
+        name: target.name,
+        retryStrategy: RETRY_DELAY_MS,
+        sentinelRetryStrategy: RETRY_DELAY_MS,
+      });
+    case 'cluster':
+      return new Cluster(target.nodes.map(hostPort), {
+        lazyConnect: true,
+        clusterRetryStrategy: RETRY_DELAY_MS,
+        // A command to a master that stopped answering fails instead of waiting for a failover that may never come.
+        maxRedirections: 4,
+        retryDelayOnClusterDown: 200,
+        retryDelayOnFailover: 200,
+        enableOfflineQueue: true,
+        redisOptions: { connectTimeout, maxRetriesPerRequest: 1 },
+      });
+  }
+}
+
+function hostPort(address: string): { host: string; port: number } {
+  const colon = address.lastIndexOf(':');
+  const host = address.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  return { host, port: Number(address.slice(colon + 1)) };
+}
+
+/** The target for logs and error messages, without a password. */
+export function describeRedisTarget(target: RedisTarget): string {
+  switch (target.kind) {
+    case 'standalone':
+      return redactUrl(target.url);
+    case 'cluster':
+      return `cluster ${target.nodes.join(',')}`;
+    case 'sentinel':
+      return `sentinel master ${target.name} via ${target.sentinels.join(',')}`;
+  }
 }
 
 /** The URL without its password, for logs and error messages. */
@@ -44,13 +103,19 @@ export function redactUrl(url: string): string {
 
 /**
  * Runs a Redis call, turning connection failures into STORE_UNAVAILABLE (retriable, 503). Errors Redis itself
- * replied with are bugs in our commands and pass through unchanged.
+ * replied with are bugs in our commands and pass through unchanged, except CLUSTERDOWN and TRYAGAIN, which a
+ * Redis Cluster answers while a master is down or a slot moves: those are the store being unavailable too.
  */
 export async function redisCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    if (error instanceof Error && error.name === 'ReplyError') throw error;
+    if (
+      error instanceof Error &&
+      error.name === 'ReplyError' &&
+      !/^(CLUSTERDOWN|TRYAGAIN|MASTERDOWN)/.test(error.message)
+    )
+      throw error;
     throw PlatformErrors.create('STORE_UNAVAILABLE', `Redis is unavailable: ${(error as Error).message}`, {
       cause: error,
     });

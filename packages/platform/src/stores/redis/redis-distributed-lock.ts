@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './open-redis.ts';
 import type { DistributedLock, Lease } from '../distributed-lock.ts';
 import { redisCall } from './open-redis.ts';
 import { defineRedisScript } from './redis-script.ts';
@@ -25,7 +25,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
-export function createRedisDistributedLock(redis: Redis, keyPrefix: string): DistributedLock {
+export function createRedisDistributedLock(redis: RedisClient, keyPrefix: string): DistributedLock {
   const acquire = defineRedisScript(redis, 'orderflowLockAcquire', 2, ACQUIRE);
   const extend = defineRedisScript(redis, 'orderflowLockExtend', 1, EXTEND);
   const release = defineRedisScript(redis, 'orderflowLockRelease', 1, RELEASE);
