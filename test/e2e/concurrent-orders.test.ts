@@ -14,7 +14,7 @@ import {
   setStock,
   uniqueId,
 } from './support/api.ts';
-import { eventually } from './support/eventually.ts';
+import { eventually } from '@orderflow/platform/testing';
 import { readTopics } from './support/kafka.ts';
 import { BACKENDS, type Service, withSystem } from './support/system.ts';
 

@@ -12,7 +12,7 @@ import {
   placeAcceptedOrder,
   uniqueId,
 } from './support/api.ts';
-import { eventually } from './support/eventually.ts';
+import { eventually } from '@orderflow/platform/testing';
 import { BACKENDS, type Service, withSystem } from './support/system.ts';
 
 // notification-service is killed (SIGKILL: no shutdown, no offset commit) while orders keep coming. Orders are still

@@ -11,7 +11,7 @@ import {
   placeAcceptedOrder,
   uniqueId,
 } from './support/api.ts';
-import { eventually } from './support/eventually.ts';
+import { eventually } from '@orderflow/platform/testing';
 import { BACKENDS, withSystem } from './support/system.ts';
 
 // One order through the four services running as separate processes: accepted, reserved, confirmed, notified and

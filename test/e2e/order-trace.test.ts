@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { ConsumerGroups, EventTypes, Topics } from '@orderflow/contracts';
 import { runCli } from '../../packages/cli/test/cli-process.ts';
 import { getOrder, placeAcceptedOrder, uniqueId } from './support/api.ts';
-import { eventually } from './support/eventually.ts';
+import { eventually } from '@orderflow/platform/testing';
 import { withSystem } from './support/system.ts';
 
 interface TraceJson {

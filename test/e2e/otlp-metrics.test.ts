@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConsumerGroups, Topics } from '@orderflow/contracts';
 import { getOrder, uniqueId } from './support/api.ts';
-import { eventually } from './support/eventually.ts';
+import { eventually } from '@orderflow/platform/testing';
 import { type ReceivedMetricPoint, startOtlpReceiver } from './support/otlp-receiver.ts';
 import { withSystem } from './support/system.ts';
 

@@ -4,7 +4,7 @@ import { CLOUDEVENTS_CONTENT_TYPE, ConsumerGroups, decodeEvent, EventTypes, Topi
 import type { ConsumedRecord } from '@orderflow/platform';
 import { deadLetterTopic } from '@orderflow/platform';
 import { getOrder, getProductStats, getStats, listNotifications, placeAcceptedOrder, uniqueId } from './support/api.ts';
-import { eventually } from './support/eventually.ts';
+import { eventually } from '@orderflow/platform/testing';
 import { rawProducer, readTopics } from './support/kafka.ts';
 import { BACKENDS, withSystem } from './support/system.ts';
 

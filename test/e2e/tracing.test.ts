@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { ConsumerGroups, Topics } from '@orderflow/contracts';
 import { startTraceparent, traceIdOf } from '@orderflow/platform';
 import { getOrder, uniqueId } from './support/api.ts';
-import { eventually } from './support/eventually.ts';
+import { eventually } from '@orderflow/platform/testing';
 import { type ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver.ts';
 import { ADMIN_TOKEN, withSystem } from './support/system.ts';
 

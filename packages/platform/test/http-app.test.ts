@@ -13,6 +13,7 @@ import {
   type HttpApp,
   type Readiness,
 } from '../src/index.ts';
+import { assertProblem } from '../src/testing/index.ts';
 
 interface TestApp {
   readonly app: HttpApp;
@@ -73,23 +74,6 @@ function setup(): TestApp {
 after(async () => {
   for (const app of apps) await app.close();
 });
-
-function assertProblem(
-  response: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
-  status: number,
-  code: string,
-) {
-  assert.equal(response.statusCode, status);
-  assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
-  const body = response.json() as Record<string, unknown>;
-  assert.equal(body.status, status);
-  assert.equal(body.code, code);
-  assert.equal(typeof body.title, 'string');
-  assert.equal(typeof body.detail, 'string');
-  assert.match(String(body.type), /^urn:orderflow:problem:/);
-  assert.equal(typeof body.instance, 'string');
-  return body;
-}
 
 describe('createHttpApp', () => {
   const { app, readiness, lines } = setup();

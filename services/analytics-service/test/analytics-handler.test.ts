@@ -1,25 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { EventPoisonCodes, encodeEvent } from '@orderflow/contracts';
-import {
-  type BatchContext,
-  type ConsumedRecord,
-  createLogger,
-  type HandlerContext,
-  PlatformErrors,
-  PoisonEventError,
-  startTraceparent,
-  traceIdOf,
-} from '@orderflow/platform';
+import { type ConsumedRecord, PlatformErrors, PoisonEventError } from '@orderflow/platform';
+import { batchContext as newBatchContext, consumedRecord, handlerContext } from '@orderflow/platform/testing';
 import { Registry } from 'prom-client';
 import { createAnalyticsBatchHandler, createAnalyticsHandler } from '../src/analytics-handler.ts';
 import { createAnalyticsMetrics } from '../src/analytics-metrics.ts';
 import { orderCreated, stockChanged, stockRejected, stockReserved } from './events.ts';
 import { sqliteBackend, type TestStore } from './store-backends.ts';
 
-const log = createLogger({ name: 'handler-test', level: 'silent' });
-const context: HandlerContext = { log, attempt: 1, signal: new AbortController().signal };
-const batchContext: BatchContext = { log, logFor: () => log, signal: new AbortController().signal };
+const context = handlerContext();
+const batchContext = newBatchContext();
 const opened: TestStore[] = [];
 after(async () => {
   for (const data of opened) await data.cleanup();
@@ -41,20 +32,8 @@ async function harness() {
   return { store, platform, handle, handleBatch, outcomes, now };
 }
 
-let offset = 0n;
 function record(topic: string, value: Buffer | string): ConsumedRecord {
-  const traceparent = startTraceparent();
-  return {
-    topic,
-    partition: 0,
-    offset: offset++,
-    timestamp: BigInt(Date.now()),
-    key: undefined,
-    value: Buffer.from(value),
-    headers: { traceparent },
-    traceparent,
-    traceId: traceIdOf(traceparent)!,
-  };
+  return consumedRecord({ topic, value });
 }
 
 describe('analytics handler', () => {

@@ -34,7 +34,7 @@ import { startAnalyticsConsumer } from '../src/analytics-consumer.ts';
 import { createAnalyticsMetrics } from '../src/analytics-metrics.ts';
 import { buildApp } from '../src/app.ts';
 import { orderCreated, stockChanged, stockRejected, stockReserved } from './events.ts';
-import { eventually } from './eventually.ts';
+import { waitUntil } from '@orderflow/platform/testing';
 import { backends, type TestStore } from './store-backends.ts';
 
 // The service's consumer and HTTP API against our Kafka-compatible broker, on each store backend: records are
@@ -102,10 +102,10 @@ for (const backend of backends) {
         timeout: 90_000,
       },
       async () => {
-        const ready = await eventually(
+        const ready = await waitUntil(
+          'readiness',
           () => app.inject({ method: 'GET', url: '/health/ready' }),
           (response) => response.statusCode === 200,
-          { what: 'readiness' },
         );
         assert.equal(ready.statusCode, 200);
 
@@ -134,17 +134,19 @@ for (const backend of backends) {
           rejected: 1,
           rejectedByReason: { INSUFFICIENT_STOCK: 1, UNKNOWN_PRODUCT: 0 },
         };
-        await eventually(stats, (s) => s.totals.orders >= 4 && s.totals.confirmed >= 2 && s.totals.rejected >= 1, {
-          what: 'all events counted',
-        });
+        await waitUntil(
+          'all events counted',
+          stats,
+          (s) => s.totals.orders >= 4 && s.totals.confirmed >= 2 && s.totals.rejected >= 1,
+        );
         // The duplicate sits on o-1's partition; once the consumer has nothing left to do there, it has been handled.
-        await eventually(
+        await waitUntil(
+          'duplicate and stock-changed handled',
           () => app.inject({ method: 'GET', url: '/metrics' }).then((r) => r.body),
           (body) =>
             /analytics_events_total\{[^}]*type="com.orderflow.order.created.v1"[^}]*outcome="duplicate"[^}]*\} 1\b/.test(
               body,
             ) && /analytics_events_total\{[^}]*type="com.orderflow.stock.changed.v1"[^}]*outcome="ignored"/.test(body),
-          { what: 'duplicate and stock-changed handled' },
         );
         const counted = await stats();
         assert.deepEqual(counted.totals, expected);
@@ -181,13 +183,13 @@ for (const backend of backends) {
         assert.equal(letter!.headers[DeadLetterHeaders.consumerGroup], ConsumerGroups.analytics);
 
         // Lag as the runner measured it after committing: every partition that had records is caught up.
-        const caughtUp = await eventually(
+        const caughtUp = await waitUntil(
+          'lag reported at zero',
           stats,
           (s) =>
             s.lag.some((l) => l.topic === Topics.orders) &&
             s.lag.some((l) => l.topic === Topics.stock) &&
             s.lag.every((l) => l.lag === 0),
-          { what: 'lag reported at zero' },
         );
         assert.ok(caughtUp.lag.every((l) => l.partition >= 0));
       },

@@ -11,7 +11,7 @@ import { createEventProducer, createKafkaConnection } from '@orderflow/platform'
 import { Admin } from '@platformatic/kafka';
 import { pino } from 'pino';
 import { orderCreated } from './events.ts';
-import { eventually } from './eventually.ts';
+import { waitUntil } from '@orderflow/platform/testing';
 
 // The service as it is deployed: src/main.ts in its own process, configured by the environment alone (SQLite store,
 // our broker), answering HTTP, counting an event, and shutting down cleanly on SIGTERM.
@@ -82,10 +82,10 @@ test(
     const dataDir = tempDir('analytics-main-data-');
     const service = startService({ KAFKA_BROKERS: broker.bootstrap, ORDERFLOW_DATA_DIR: dataDir });
     const base = await service.listening;
-    await eventually(
+    await waitUntil(
+      'ready',
       () => fetch(`${base}/health/ready`).then((r) => r.status),
       (status) => status === 200,
-      { what: 'ready' },
     );
 
     const producer = createEventProducer({
@@ -102,10 +102,10 @@ test(
     } finally {
       await producer.close();
     }
-    const stats = await eventually(
+    const stats = await waitUntil(
+      'order counted',
       () => fetch(`${base}/stats`).then((r) => r.json() as Promise<{ totals: { orders: number; quantity: number } }>),
       (body) => body.totals.orders === 1,
-      { what: 'order counted' },
     );
     assert.equal(stats.totals.quantity, 3);
     assert.ok(existsSync(join(dataDir, 'analytics-service.sqlite')));

@@ -6,6 +6,7 @@ import type { AnalyticsStore } from '../src/analytics-store.ts';
 import { buildApp } from '../src/app.ts';
 import { counted, orderCreated, stockRejected, stockReserved } from './events.ts';
 import { sqliteBackend, type TestStore } from './store-backends.ts';
+import { assertProblem } from '@orderflow/platform/testing';
 
 // The HTTP API over a real (SQLite) store, driven with inject() and a fixed clock.
 
@@ -50,19 +51,6 @@ async function seed(store: AnalyticsStore): Promise<void> {
     stockRejected({ productId: 'B002', quantity: 7, reason: 'INSUFFICIENT_STOCK', time: NOW }),
   ];
   for (const event of events) await store.count(counted(event), NOW);
-}
-
-function assertProblem(
-  response: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
-  status: number,
-  code: string,
-) {
-  assert.equal(response.statusCode, status);
-  assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
-  const problem = response.json() as { code: string; status: number; detail: string };
-  assert.equal(problem.code, code);
-  assert.equal(problem.status, status);
-  return problem;
 }
 
 describe('GET /stats', () => {

@@ -11,15 +11,8 @@ import { createNotificationBatchHandler, createNotificationHandler } from '../sr
 import { createNotificationMetrics, type NotificationMetrics } from '../src/notification-metrics.ts';
 import type { NotificationStore } from '../src/notification-store.ts';
 import { createWebhookChannel } from '../src/webhook-channel.ts';
-import {
-  batchContext,
-  consumed,
-  handlerContext,
-  orderCreated,
-  stockChanged,
-  stockRejected,
-  stockReserved,
-} from './support/events.ts';
+import { batchContext, handlerContext } from '@orderflow/platform/testing';
+import { consumed, orderCreated, stockChanged, stockRejected, stockReserved } from './support/events.ts';
 import { backends, type TestStore } from './support/test-backends.ts';
 import { type Responder, startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 

@@ -7,7 +7,7 @@ import { buildApp } from '../src/app.ts';
 import { type ChannelName, notificationId } from '../src/notification.ts';
 import { createNotificationMetrics } from '../src/notification-metrics.ts';
 import type { NotificationStore } from '../src/notification-store.ts';
-import { silentLog } from './support/events.ts';
+import { silentLog } from '@orderflow/platform/testing';
 import { sqliteBackend, type TestStore } from './support/test-backends.ts';
 
 let data: TestStore;

@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { type RunningBroker, startBroker } from '@orderflow/broker';
 import {
   type AnyCloudEvent,
@@ -28,6 +27,7 @@ import {
   type KafkaConnection,
   startConsumer,
 } from '@orderflow/platform';
+import { waitUntil } from '@orderflow/platform/testing';
 import { buildApp } from '../src/app.ts';
 import { createLogChannel } from '../src/log-channel.ts';
 import type { Notification } from '../src/notification.ts';
@@ -47,15 +47,6 @@ const TIMEOUT = 60_000;
 const WEBHOOK_ATTEMPTS = 3;
 /** Orders whose id starts with this are refused by the receiver, every time. */
 const DOOMED = 'doomed-';
-
-/** Polls `read` until `done` holds; the test timeout bounds the wait. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    await delay(25);
-  }
-}
 
 for (const backend of backends) {
   describe(`notification-service with our broker and ${backend.name}`, { timeout: 4 * TIMEOUT }, () => {
@@ -123,7 +114,8 @@ for (const backend of backends) {
     }
 
     test('reports ready once it is in its consumer group', { timeout: TIMEOUT }, async () => {
-      const ready = await eventually(
+      const ready = await waitUntil(
+        'readiness',
         () => app.inject({ method: 'GET', url: '/health/ready' }),
         (response) => response.statusCode === 200,
       );
@@ -140,7 +132,8 @@ for (const backend of backends) {
         await publish(orderCreated(orderId, 'A001', 2));
         await publish(stockReserved(orderId, 'A001', 2, 8));
 
-        const listed = await eventually(
+        const listed = await waitUntil(
+          'four notifications sent',
           () => notificationsOf(orderId),
           (notifications) => notifications.filter((n) => n.status === 'SENT').length === 4,
         );
@@ -168,7 +161,7 @@ for (const backend of backends) {
       await publish(event);
 
       // The second copy is done with once both channels counted it as skipped.
-      await eventually(skippedCount, (count) => count === skippedBefore + 2);
+      await waitUntil('the duplicate skipped on both channels', skippedCount, (count) => count === skippedBefore + 2);
       const listed = await notificationsOf(orderId);
       assert.deepEqual(listed.map((n) => `${n.channel}:${n.status}:${n.attempts}`).sort(), [
         'log:SENT:1',

@@ -6,7 +6,8 @@ import { type Notification, notificationId } from '../src/notification.ts';
 import type { DeliveryContext } from '../src/notification-channel.ts';
 import { NotificationErrors } from '../src/notification-errors.ts';
 import { createWebhookChannel } from '../src/webhook-channel.ts';
-import { orderCreated, silentLog } from './support/events.ts';
+import { silentLog } from '@orderflow/platform/testing';
+import { orderCreated } from './support/events.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
 const SECRET = 'webhook-test-secret';

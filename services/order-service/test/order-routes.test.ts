@@ -8,7 +8,8 @@ import type { Order } from '../src/order.ts';
 import type { OrderStore } from '../src/order-store.ts';
 import { createStockEventHandler } from '../src/stock-event-handler.ts';
 import { createFakeProducer, type FakeProducer } from './support/fake-producer.ts';
-import { consumed, handlerContext, stockChanged, stockRejected, stockReserved } from './support/stock-records.ts';
+import { handlerContext } from '@orderflow/platform/testing';
+import { consumed, stockChanged, stockRejected, stockReserved } from './support/stock-records.ts';
 import { backends, type TestBackend } from './support/test-backends.ts';
 
 const settings = { IDEMPOTENCY_TTL: 86_400_000, KAFKA_PUBLISH_TIMEOUT: 10_000 };

@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { type RunningBroker, startBroker } from '@orderflow/broker';
 import { ConsumerGroups, EventTypes, encodeEvent, partitionKey, Topics, validateEvent } from '@orderflow/contracts';
 import {
@@ -18,6 +17,7 @@ import {
   type KafkaConnection,
   startConsumer,
 } from '@orderflow/platform';
+import { waitUntil } from '@orderflow/platform/testing';
 import { buildApp } from '../src/app.ts';
 import type { Order } from '../src/order.ts';
 import type { OrderStore } from '../src/order-store.ts';
@@ -32,15 +32,6 @@ import { readTopic, type TopicReader } from './support/topic-reader.ts';
 const silent = createLogger({ name: 'broker', level: 'silent' });
 const settings = { IDEMPOTENCY_TTL: 86_400_000, KAFKA_PUBLISH_TIMEOUT: 3000 };
 const TIMEOUT = 60_000;
-
-/** Polls `read` until `done` holds; the test timeout bounds the wait. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    await delay(25);
-  }
-}
 
 for (const makeBackend of backends) {
   describe(`order-service with our broker and ${makeBackend().name}`, { timeout: 4 * TIMEOUT }, () => {
@@ -158,7 +149,8 @@ for (const makeBackend of backends) {
         const reserved = stockReserved(order.orderId, 'A002', 3, 17);
         await stockProducer.publish(Topics.stock, { key: partitionKey(reserved), value: encodeEvent(reserved) });
 
-        const response = await eventually(
+        const response = await waitUntil(
+          'the order decided',
           () => app.inject({ method: 'GET', url: `/orders/${order.orderId}` }),
           (r) => r.json().status !== 'PENDING',
         );
@@ -179,7 +171,8 @@ for (const makeBackend of backends) {
       const productId = `SOLD-${randomUUID().slice(0, 8)}`;
       const soldOut = stockChanged(productId, 0);
       await stockProducer.publish(Topics.stock, { key: partitionKey(soldOut), value: encodeEvent(soldOut) });
-      await eventually(
+      await waitUntil(
+        'availability 0 learned',
         () => orders.availability(productId),
         (available) => available === 0,
       );

@@ -3,20 +3,19 @@ import { after, beforeEach, describe, test } from 'node:test';
 import { createEvent, EventPoisonCodes, EventTypes, encodeEvent, Topics } from '@orderflow/contracts';
 import {
   type ConsumedRecord,
-  createLogger,
   PlatformErrors,
   PoisonEventError,
   startTraceparent,
   traceIdOf,
 } from '@orderflow/platform';
+import { batchContext, consumedRecord, handlerContext } from '@orderflow/platform/testing';
 import { createReservationBatchHandler, createReservationHandler } from '../src/reservation-handler.ts';
 import type { StockStore } from '../src/stock-store.ts';
 import { type FakeProducer, fakeProducer } from './fake-producer.ts';
 import { backends, sqliteBackend, type TestStore } from './store-backends.ts';
 
-const log = createLogger({ name: 'handler-test', level: 'silent' });
-const context = { log, attempt: 1, signal: new AbortController().signal };
-const batchContext = { log, logFor: () => log, signal: new AbortController().signal };
+const context = handlerContext();
+const batch = batchContext();
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
 
 const opened: TestStore[] = [];
@@ -51,17 +50,7 @@ function orderRecord(orderId: string, productId: string, quantity: number, trace
 }
 
 function consumed(value: Buffer, traceparent = startTraceparent()): ConsumedRecord {
-  return {
-    topic: Topics.orders,
-    partition: 0,
-    offset: 0n,
-    timestamp: BigInt(NOW),
-    key: undefined,
-    value,
-    headers: { traceparent },
-    traceparent,
-    traceId: traceIdOf(traceparent)!,
-  };
+  return consumedRecord({ topic: Topics.orders, offset: 0n, timestamp: NOW, value, traceparent });
 }
 
 describe('the order-created handler', () => {
@@ -237,7 +226,7 @@ describe('the order-created batch handler', () => {
       const batchStore = await seeded(backend.fresh());
       const batched = fakeProducer();
       const handleBatch = createReservationBatchHandler({ store: batchStore, producer: batched, now: () => NOW });
-      await handleBatch(records, batchContext);
+      await handleBatch(records, batch);
 
       assert.deepEqual(withoutSpans(batched.published), withoutSpans(oneByOne.published));
       assert.deepEqual(await batchStore.list(), await oneByOneStore.list());
@@ -279,7 +268,7 @@ describe('the order-created batch handler', () => {
     await assert.rejects(
       handleBatch(
         [orderRecord('o-1', 'A001', 3), consumed(Buffer.from('{"not":')), orderRecord('o-2', 'A001', 1)],
-        batchContext,
+        batch,
       ),
       (error: unknown) => error instanceof PoisonEventError && error.code === EventPoisonCodes.malformedJson,
     );
@@ -291,7 +280,7 @@ describe('the order-created batch handler', () => {
     const handleBatch = createReservationBatchHandler({ store, producer, now: () => NOW });
     const records = [orderRecord('o-1', 'A001', 3), orderRecord('o-2', 'A001', 4), orderRecord('o-3', 'A002', 5)];
     producer.failNext(1);
-    await assert.rejects(handleBatch(records, batchContext), { code: 'KAFKA_PUBLISH_FAILED' });
+    await assert.rejects(handleBatch(records, batch), { code: 'KAFKA_PUBLISH_FAILED' });
     assert.equal(await store.get('A001'), 3, 'the reservations were recorded before the publish failed');
     producer.published.length = 0;
     for (const record of records) await handle(record, { ...context, attempt: 2 });

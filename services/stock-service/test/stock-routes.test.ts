@@ -6,6 +6,7 @@ import { buildApp, type KafkaStatus } from '../src/app.ts';
 import type { StockStore } from '../src/stock-store.ts';
 import { type FakeProducer, fakeProducer } from './fake-producer.ts';
 import { sqliteBackend, type TestStore } from './store-backends.ts';
+import { assertProblem } from '@orderflow/platform/testing';
 
 const TOKEN = 'test-admin-token-0123456789';
 const log = createLogger({ name: 'routes-test', level: 'silent' });
@@ -56,19 +57,6 @@ async function harness(options: { adminToken?: string | null; jitterMs?: number 
 }
 
 const bearer = (token = TOKEN) => ({ authorization: `Bearer ${token}` });
-
-function assertProblem(
-  response: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
-  status: number,
-  code: string,
-) {
-  assert.equal(response.statusCode, status);
-  assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
-  const problem = response.json() as { code: string; status: number; detail: string };
-  assert.equal(problem.code, code);
-  assert.equal(problem.status, status);
-  return problem;
-}
 
 describe('GET /stock', () => {
   test('lists every product with its available units', async () => {

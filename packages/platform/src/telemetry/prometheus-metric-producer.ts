@@ -12,7 +12,6 @@
 // cumulative Sum, a gauge a Gauge, a histogram a cumulative explicit-bucket Histogram. prom-client's summaries have
 // no counterpart in the SDK's data model and are left out; the platform defines none.
 import type { Attributes, HrTime } from '@opentelemetry/api';
-import { hrTime } from '@opentelemetry/core';
 import { emptyResource } from '@opentelemetry/resources';
 import {
   AggregationTemporality,
@@ -141,6 +140,12 @@ function histogramPoints(metric: PromMetric): { labels: PromValue['labels']; his
     counts.push(count - (boundaries.length === 0 ? 0 : cumulative[boundaries.length - 1]![1]));
     return { labels, histogram: { buckets: { boundaries, counts }, sum, count } };
   });
+}
+
+/** Now as OpenTelemetry's [seconds, nanoseconds]. */
+function hrTime(): HrTime {
+  const ms = Date.now();
+  return [Math.floor(ms / 1000), (ms % 1000) * 1_000_000];
 }
 
 function attributesOf(labels: PromValue['labels']): Attributes {

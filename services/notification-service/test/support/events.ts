@@ -8,15 +8,8 @@ import {
   type StockRejectionReason,
   Topics,
 } from '@orderflow/contracts';
-import {
-  type ConsumedRecord,
-  createLogger,
-  type BatchContext,
-  type HandlerContext,
-  type Logger,
-  startTraceparent,
-  traceIdOf,
-} from '@orderflow/platform';
+import type { ConsumedRecord } from '@orderflow/platform';
+import { consumedRecord } from '@orderflow/platform/testing';
 
 const ORDER_SOURCE = '/orderflow/order-service';
 const STOCK_SOURCE = '/orderflow/stock-service';
@@ -51,32 +44,12 @@ export function stockChanged(productId = 'A001', available = 3) {
   return createEvent(EventTypes.stockChanged, { productId, available, reason: 'RESERVED' }, { source: STOCK_SOURCE });
 }
 
-let offset = 0n;
-
 /** The record the consumer runner would hand the handler for `event` (or for raw bytes). */
 export function consumed(event: AnyCloudEvent | Buffer): ConsumedRecord {
-  const traceparent = startTraceparent();
-  const isEvent = !Buffer.isBuffer(event);
-  offset += 1n;
-  return {
-    topic: isEvent && event.type === EventTypes.orderCreated ? Topics.orders : Topics.stock,
-    partition: 0,
-    offset,
-    timestamp: BigInt(Date.now()),
-    key: isEvent ? Buffer.from(partitionKey(event)) : undefined,
-    value: isEvent ? encodeEvent(event) : event,
-    headers: { traceparent },
-    traceparent,
-    traceId: traceIdOf(traceparent)!,
-  };
-}
-
-export const silentLog: Logger = createLogger({ name: 'notification-test', level: 'silent' });
-
-export function handlerContext(signal = new AbortController().signal): HandlerContext {
-  return { log: silentLog, attempt: 1, signal };
-}
-
-export function batchContext(signal = new AbortController().signal): BatchContext {
-  return { log: silentLog, logFor: () => silentLog, signal };
+  if (Buffer.isBuffer(event)) return consumedRecord({ topic: Topics.stock, value: event });
+  return consumedRecord({
+    topic: event.type === EventTypes.orderCreated ? Topics.orders : Topics.stock,
+    key: partitionKey(event),
+    value: encodeEvent(event),
+  });
 }

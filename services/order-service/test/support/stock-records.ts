@@ -1,11 +1,6 @@
 import { type AnyCloudEvent, createEvent, EventTypes, encodeEvent, partitionKey, Topics } from '@orderflow/contracts';
-import {
-  type ConsumedRecord,
-  createLogger,
-  type HandlerContext,
-  startTraceparent,
-  traceIdOf,
-} from '@orderflow/platform';
+import type { ConsumedRecord } from '@orderflow/platform';
+import { consumedRecord } from '@orderflow/platform/testing';
 
 const STOCK_SOURCE = '/orderflow/stock-service';
 
@@ -29,30 +24,8 @@ export function stockChanged(productId: string, available: number, time?: Date) 
   );
 }
 
-let offset = 0n;
-
 /** The record the consumer runner would hand the handler for `event` (or for raw bytes). */
 export function consumed(event: AnyCloudEvent | Buffer): ConsumedRecord {
-  const traceparent = startTraceparent();
-  const isEvent = !Buffer.isBuffer(event);
-  offset += 1n;
-  return {
-    topic: Topics.stock,
-    partition: 0,
-    offset,
-    timestamp: BigInt(Date.now()),
-    key: isEvent ? Buffer.from(partitionKey(event)) : undefined,
-    value: isEvent ? encodeEvent(event) : event,
-    headers: { traceparent },
-    traceparent,
-    traceId: traceIdOf(traceparent)!,
-  };
-}
-
-export function handlerContext(): HandlerContext {
-  return {
-    log: createLogger({ name: 'stock-handler-test', level: 'silent' }),
-    attempt: 1,
-    signal: new AbortController().signal,
-  };
+  if (Buffer.isBuffer(event)) return consumedRecord({ topic: Topics.stock, value: event });
+  return consumedRecord({ topic: Topics.stock, key: partitionKey(event), value: encodeEvent(event) });
 }

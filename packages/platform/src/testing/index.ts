@@ -1,0 +1,11 @@
+// @orderflow/platform/testing: what every package's tests need and would otherwise copy. Not part of the runtime
+// entry point, so no service loads node:assert or these fakes in production.
+export { assertProblem, type InjectedResponse, type ProblemBody } from './assert-problem.ts';
+export {
+  batchContext,
+  type ConsumedRecordInput,
+  consumedRecord,
+  handlerContext,
+  silentLog,
+} from './consumed-record.ts';
+export { type EventuallyOptions, eventually, waitUntil } from './eventually.ts';
