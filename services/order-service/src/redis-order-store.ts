@@ -3,7 +3,7 @@ import { defineRedisScript, type RedisScript, redisCall, type RedisClient } from
 import { type AcceptedOrder, type Order, type OrderHistoryEntry, type OrderStatus, OrderStatuses } from './order.ts';
 import type { Admission, OrderStore, OrderStoreSettings, StoredResponse } from './order-store.ts';
 
-// Layout under the prefix:
+// Layout under the prefix, every key in the `{orders}` hash tag (one Redis Cluster slot; see docs/redis-keys.md):
 //   request:<scoped key>   hash  state (in-flight | completed), hash (request hash), response (JSON)
 //   order:<id>             hash  data (accepted fields, JSON) or provisional (what a stock event told), status,
 //                                reason, createdAt, createdAtMs, updatedAt
@@ -11,7 +11,10 @@ import type { Admission, OrderStore, OrderStoreSettings, StoredResponse } from '
 //   orders, orders:<STATUS> zsets of order ids scored by creation time, for listing newest first
 //   availability:<product> hash  available, atMs (time of the event that reported it)
 // Every request and every event is one script call: one round trip, atomic. The scripts touch keys of several
-// entities, so this needs a single Redis (or a cluster with everything in one slot), as orderflow deploys it.
+// entities and the shared indexes, so all keys share the one slot the hash tag picks, on a cluster too.
+
+/** Before it the keys had no hash tag (`orderflow:order-service:order:<id>`); data under those names is not read. */
+export const ORDER_HASH_TAG = '{orders}';
 
 // KEYS: availability, then the request keys. ARGV: request hash, claim ttl.
 const ADMIT = `
@@ -146,12 +149,13 @@ export function createRedisOrderStore(
   const recordStockOutcome = defineRedisScript(redis, 'orderServiceRecordStockOutcome', 7, RECORD_STOCK_OUTCOME);
   const recordAvailability = defineRedisScript(redis, 'orderServiceRecordAvailability', 1, RECORD_AVAILABILITY);
 
-  const requestKey = (key: string) => `${keyPrefix}request:${key}`;
-  const orderKey = (orderId: string) => `${keyPrefix}order:${orderId}`;
-  const historyKey = (orderId: string) => `${keyPrefix}order-history:${orderId}`;
-  const availabilityKey = (productId: string) => `${keyPrefix}availability:${productId}`;
+  const slotPrefix = `${keyPrefix}${ORDER_HASH_TAG}:`;
+  const requestKey = (key: string) => `${slotPrefix}request:${key}`;
+  const orderKey = (orderId: string) => `${slotPrefix}order:${orderId}`;
+  const historyKey = (orderId: string) => `${slotPrefix}order-history:${orderId}`;
+  const availabilityKey = (productId: string) => `${slotPrefix}availability:${productId}`;
   const indexKey = (status?: OrderStatus) =>
-    status === undefined ? `${keyPrefix}orders` : `${keyPrefix}orders:${status}`;
+    status === undefined ? `${slotPrefix}orders` : `${slotPrefix}orders:${status}`;
   let indexTrimmedAt = Number.NEGATIVE_INFINITY;
   const orderKeys = (orderId: string) => [
     orderKey(orderId),

@@ -6,6 +6,7 @@ import { type Clock, createLogger, openStore, type Store } from '@orderflow/plat
 import { Redis } from 'ioredis';
 import { openOrderStore } from '../../src/open-order-store.ts';
 import type { OrderStore, OrderStoreSettings } from '../../src/order-store.ts';
+import { ORDER_HASH_TAG } from '../../src/redis-order-store.ts';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -82,7 +83,8 @@ export function redisBackend(): TestBackend {
       return { store, orders: openOrderStore(store, testSettings) };
     },
     async requestKeys() {
-      return (await keys(`${prefix}request:*`)).map((key) => key.slice(`${prefix}request:`.length)).sort();
+      const requests = `${prefix}${ORDER_HASH_TAG}:request:`;
+      return (await keys(`${requests}*`)).map((key) => key.slice(requests.length)).sort();
     },
     async cleanup() {
       const leftovers = await keys(`${prefix}*`);
