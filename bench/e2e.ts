@@ -23,7 +23,7 @@
 // to show which consumer the orders wait for.
 //
 // The reference runs at the same time on the same broker: every BENCH_PROBE_MS ms a producer set up as order-service's
-// (the platform's createEventProducer: idempotent, acks=all, 5 ms linger) publishes a small record to a probe topic,
+// (the platform's createEventProducer: idempotent, acks=all, no linger) publishes a small record to a probe topic,
 // which a platform consumer runner reads; latency = handler call − publish call.
 //
 // After a warm-up of BENCH_WARMUP_SECONDS s at the full rate (not counted), BENCH_SLICES slices of BENCH_SLICE_SECONDS
@@ -277,8 +277,8 @@ async function startProbe(connection: KafkaConnection, currentSlice: () => Slice
       probe.slice?.probe.record(at - probe.sentAt);
     },
   });
-  // Left at the platform's defaults, which are what order-service runs with (its KAFKA_LINGER defaults to 5 ms).
-  const producer = createEventProducer({ connection, log: silentLog });
+  // As order-service runs it: the platform's defaults but for the linger, whose KAFKA_LINGER defaults to 0 (adaptive).
+  const producer = createEventProducer({ connection, log: silentLog, lingerMs: 0 });
   let sent = 0;
   let failures = 0;
   const timer = setInterval(() => {
@@ -611,7 +611,7 @@ function reportSlices(
       'latencies, counted as they are.',
     'Probe: a record of a few bytes every ' +
       `${PROBE_MS} ms (${probes.sent} sent, ${probes.failures} failed) from the platform's createEventProducer as ` +
-      'order-service sets it up (idempotent, acks=all, 5 ms linger), keyed, to a topic with as many partitions as ' +
+      'order-service sets it up (idempotent, acks=all, no linger), keyed, to a topic with as many partitions as ' +
       'order-topic, read by the platform consumer runner at the same time on the same broker; latency from ' +
       'publish() to the handler call.',
     `Stack: orderflow up --json (startEmbeddedStack), broker with its default fsync, LOG_LEVEL=warn, store ${storeName}; ` +
