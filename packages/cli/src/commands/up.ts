@@ -9,6 +9,7 @@ import { redactUrl } from '@orderflow/platform';
 import { adminTokenPath, loadOrCreateAdminToken } from '../launcher/admin-token.ts';
 import { createLogOutput, type LogOutput } from '../launcher/log-output.ts';
 import { assertPortsFree, type PortClaim } from '../launcher/port-check.ts';
+import { ProcessRegistry } from '../launcher/process-registry.ts';
 import { SupervisedProcess } from '../launcher/supervised-process.ts';
 import { waitUntilHttpReady, waitUntilTcpReady } from '../launcher/wait-until-ready.ts';
 import { parseCommandArgs } from '../parse-command-args.ts';
@@ -42,7 +43,10 @@ Environment (passed on to every service as well):
   ADMIN_TOKEN             stock admin token (generated per data directory when unset)
   ${BROKER_PORT_VARIABLE}   embedded broker port (default ${DEFAULT_BROKER_PORT})
   ORDER_SERVICE_PORT, STOCK_SERVICE_PORT, NOTIFICATION_SERVICE_PORT, ANALYTICS_SERVICE_PORT  (8081-8084)
-  CONSOLE_PORT            web console port (default ${DEFAULT_CONSOLE_PORT})`;
+  CONSOLE_PORT            web console port (default ${DEFAULT_CONSOLE_PORT})
+
+While it runs, <ORDERFLOW_DATA_DIR>/processes/ holds one JSON file per child ({"pid", "ready"}, rewritten at each
+restart) and launcher.json; orderflow load --faults finds the processes it kills there. Removed when up stops.`;
 
 const READY_TIMEOUT_MS = 90_000;
 const SERVICE_STOP_GRACE_MS = 12_000;
@@ -92,6 +96,8 @@ export async function up(args: readonly string[], env: NodeJS.ProcessEnv = proce
     claims.push({ port: plan.console.port, host: plan.host, owner: 'console', variable: 'CONSOLE_PORT' });
   }
   await assertPortsFree(claims);
+  const registry = new ProcessRegistry(plan.dataDir);
+  registry.open(process.pid);
 
   const processes: SupervisedProcess[] = [];
   let webConsole: RunningConsole | undefined;
@@ -106,6 +112,7 @@ export async function up(args: readonly string[], env: NodeJS.ProcessEnv = proce
       // Services first, so they can commit their offsets and leave their groups while the broker is still there.
       await Promise.all(processes.filter((p) => p !== broker).map((p) => p.stop(SERVICE_STOP_GRACE_MS)));
       await broker?.stop(BROKER_STOP_GRACE_MS);
+      registry.close();
       output.info('stopped');
     })();
     return stopping;
@@ -131,6 +138,7 @@ export async function up(args: readonly string[], env: NodeJS.ProcessEnv = proce
   // without going through stopAll (an uncaught error): kill whatever is still running on the way out.
   process.once('exit', () => {
     for (const child of processes) child.kill();
+    registry.close();
   });
 
   try {
@@ -142,6 +150,7 @@ export async function up(args: readonly string[], env: NodeJS.ProcessEnv = proce
         args: [brokerEntry, '--port', String(plan.broker.port), '--data-dir', plan.broker.dataDir],
         env: { ...env },
         output,
+        onSpawn: (pid) => registry.record({ name: 'broker', pid, ready: { kafka: plan.kafkaBrokers } }),
       });
       processes.push(brokerProcess);
       brokerProcess.start();
@@ -162,6 +171,8 @@ export async function up(args: readonly string[], env: NodeJS.ProcessEnv = proce
           ADMIN_TOKEN: adminToken,
         },
         output,
+        onSpawn: (pid) =>
+          registry.record({ name: definition.name, pid, ready: { http: `http://127.0.0.1:${port}/health/ready` } }),
       });
       processes.push(child);
       child.start();

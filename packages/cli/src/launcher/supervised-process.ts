@@ -16,6 +16,8 @@ export interface SupervisedProcessOptions {
   readonly args: readonly string[];
   readonly env: NodeJS.ProcessEnv;
   readonly output: LogOutput;
+  /** Told the pid of every process started, restarts included (the launcher's process registry). */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 export class SupervisedProcess {
@@ -45,6 +47,7 @@ export class SupervisedProcess {
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.#child = child;
     this.#startedAt = Date.now();
+    if (child.pid !== undefined) this.#options.onSpawn?.(child.pid);
     output.attach(label, colour, child.stdout!);
     output.attach(label, colour, child.stderr!);
     this.#exited = new Promise((resolve) => {

@@ -1,5 +1,6 @@
 // The final report of a load run: one object, printed for a person or written as JSON.
 import type { Check } from './checks.ts';
+import type { FaultOutcome } from './fault-injector.ts';
 import type { LatencySummary } from './latency-recorder.ts';
 import type { OpenLoopResult } from './open-loop.ts';
 import type { TrafficTally } from './order-traffic.ts';
@@ -42,6 +43,8 @@ export interface LoadReport {
     readonly peakInFlight: number;
   };
   readonly drain: { readonly waitedSeconds: number; readonly timedOut: readonly string[] };
+  /** The --faults plan as it happened, empty without one. */
+  readonly faults: readonly FaultOutcome[];
   readonly checks: readonly Check[];
   readonly verdict: 'pass' | 'fail';
 }
@@ -54,8 +57,10 @@ export function buildReport(input: {
   loop: OpenLoopResult;
   settlement: Settlement;
   checks: readonly Check[];
+  faults?: readonly FaultOutcome[];
 }): LoadReport {
   const { tally, loop, settlement, checks } = input;
+  const faults = input.faults ?? [];
   const seconds = loop.elapsedMs / 1000;
   return {
     runId: input.runId,
@@ -75,8 +80,10 @@ export function buildReport(input: {
     latencyMs: tally.latency.summary(),
     schedule: { lateStarts: loop.lateStarts, startDelayMs: loop.startDelay, peakInFlight: loop.peakInFlight },
     drain: { waitedSeconds: settlement.waitedMs / 1000, timedOut: settlement.timedOut },
+    faults,
     checks,
-    verdict: checks.every((check) => check.ok) ? 'pass' : 'fail',
+    // A fault that did not happen, or whose component never came back, leaves the run short of what it was asked.
+    verdict: checks.every((check) => check.ok) && faults.every((fault) => fault.problem === null) ? 'pass' : 'fail',
   };
 }
 
@@ -86,6 +93,25 @@ const counts = (record: Readonly<Record<string, number>>) =>
     .sort((a, b) => b[1] - a[1])
     .map(([what, n]) => `${n} ${what}`)
     .join(', ');
+
+const seconds = (value: number | null) => (value === null ? '-' : `${value.toFixed(1)} s`);
+
+function formatFault(fault: FaultOutcome): string[] {
+  const name = fault.component.padEnd(20);
+  if (fault.killedAtSeconds === null) {
+    return [`  ${name} planned at ${seconds(fault.plannedAtSeconds)}: ${fault.problem}`];
+  }
+  const overlap = fault.overlapsWith.length > 0 ? ` (down together with ${fault.overlapsWith.join(', ')})` : '';
+  const ready =
+    fault.readyAtSeconds === null
+      ? `NOT ready again (${fault.problem})`
+      : `ready at ${seconds(fault.readyAtSeconds)} (down ${seconds(fault.downSeconds)}, now pid ${fault.newPid})${overlap}`;
+  const errors = (record: Readonly<Record<string, number>>) => counts(record) || 'none';
+  return [
+    `  ${name} killed at ${seconds(fault.killedAtSeconds)} (pid ${fault.killedPid}), ${ready}`,
+    `  ${''.padEnd(20)} client errors while down: ${errors(fault.errorsWhileDown)}; after, until the next fault: ${errors(fault.errorsAfterReady)}`,
+  ];
+}
 
 export function formatReport(report: LoadReport): string {
   const { settings: s, requests: r, latencyMs: l, schedule } = report;
@@ -110,9 +136,12 @@ export function formatReport(report: LoadReport): string {
       `start delay p99 ${ms(schedule.startDelayMs.p99)} ms, at most ${schedule.peakInFlight} in flight`,
     `consumers drained in ${report.drain.waitedSeconds.toFixed(1)} s` +
       (report.drain.timedOut.length > 0 ? ` (gave up waiting: ${report.drain.timedOut.join('; ')})` : ''),
-    '',
-    'checks',
   ];
+  if (report.faults.length > 0) {
+    lines.push('', 'faults (SIGKILL; ready again = /health/ready answers 200, for the broker a metadata request)');
+    for (const fault of report.faults) lines.push(...formatFault(fault));
+  }
+  lines.push('', 'checks');
   for (const check of report.checks) {
     lines.push(`  ${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}`);
     lines.push(`        expected ${check.expected}`);

@@ -65,6 +65,8 @@ export class OrderTraffic {
   readonly #plan: LoadPlan;
   readonly #duplicateShare: number;
   readonly #random: () => number;
+  /** Every error and unanswered duplicate with when it ended (performance.now()), for the faults' windows. */
+  readonly failures: { readonly at: number; readonly reason: string }[] = [];
   /** Accepted orders not yet duplicated, for duplicates to pick from. */
   readonly #candidates: AcceptedOrder[] = [];
 
@@ -101,7 +103,7 @@ export class OrderTraffic {
     }
     this.tally.latency.record(performance.now() - scheduledAt);
     this.tally.completed++;
-    if (duplicate !== undefined) this.#duplicateAnswered(duplicate, answer);
+    if (duplicate !== undefined) this.#duplicateAnswered(duplicate, answer, failure);
     else this.#orderAnswered(order, answer, failure);
   };
 
@@ -132,14 +134,18 @@ export class OrderTraffic {
     }
     const reason = answer === undefined ? (failure ?? 'no answer') : `${answer.status}${code ? ` ${code}` : ''}`;
     this.tally.errors[reason] = (this.tally.errors[reason] ?? 0) + 1;
+    this.failures.push({ at: performance.now(), reason });
     // A 4xx is a definite no; without an answer, or with a 5xx, the order may have gone through.
     if (answer === undefined || answer.status >= 500) this.unknown.push(order);
   }
 
-  #duplicateAnswered(order: AcceptedOrder, answer: HttpAnswer | undefined): void {
+  #duplicateAnswered(order: AcceptedOrder, answer: HttpAnswer | undefined, failure: string | undefined): void {
     const duplicates = this.tally.duplicates;
     if (answer?.status !== 202) {
       duplicates.unanswered++;
+      const code = answer === undefined ? undefined : problemCode(answer);
+      const reason = answer === undefined ? (failure ?? 'no answer') : `${answer.status}${code ? ` ${code}` : ''}`;
+      this.failures.push({ at: performance.now(), reason: `duplicate: ${reason}` });
       return;
     }
     const replayed = answer.headers[REPLAYED_HEADER] === 'true';
