@@ -1,15 +1,17 @@
 // `orderflow load` end to end: the real CLI against the embedded stack (orderflow up on free ports, SQLite in a
-// temporary data directory), a few seconds of orders with duplicates, and the report's verdict.
+// temporary data directory), a few seconds of orders with duplicates, and the report's verdict; then a run with
+// --faults that kills the broker and notification-service through the launcher's process registry.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type EmbeddedStack, startEmbeddedStack } from '../src/load/embedded-stack.ts';
 import type { LoadReport } from '../src/load/load-report.ts';
+import { processRegistryPath } from '../src/launcher/process-registry.ts';
 
 const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 let dataDir: string;
@@ -18,7 +20,8 @@ let stack: EmbeddedStack;
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'orderflow-load-test-'));
   // Quiet services: the notification log channel would otherwise print a line per notification.
-  stack = await startEmbeddedStack({ dataDir, env: { LOG_LEVEL: 'warn' } });
+  // The shortest session the services accept, so a killed consumer's place in its group is freed soon.
+  stack = await startEmbeddedStack({ dataDir, env: { LOG_LEVEL: 'warn', KAFKA_SESSION_TIMEOUT: '6s' } });
 });
 
 after(async () => {
@@ -26,10 +29,13 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function orderflowLoad(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function orderflowLoad(
+  args: string[],
+  dataDirectory = dataDir,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [bin, 'load', ...args], {
     // The admin token is found where orderflow up keeps it; ADMIN_TOKEN from the caller's environment must not win.
-    env: { ...process.env, ORDERFLOW_DATA_DIR: dataDir, ADMIN_TOKEN: '' },
+    env: { ...process.env, ORDERFLOW_DATA_DIR: dataDirectory, ADMIN_TOKEN: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -67,6 +73,70 @@ test('a short run with duplicates passes every check and says so in its JSON rep
   assert.match(report.productPrefix, /^L[a-z0-9]+-$/);
   // No terminal: no progress line, nothing on stderr.
   assert.equal(stderr, '');
+});
+
+const stackUrls = () => [
+  ...['--target', stack.urls['order-service']!, '--stock-url', stack.urls['stock-service']!],
+  ...['--notifications-url', stack.urls['notification-service']!, '--analytics-url', stack.urls['analytics-service']!],
+];
+
+test('a faulted run: the broker and notification-service are killed, restarted and ready again, every check holds', async () => {
+  const registry = processRegistryPath(dataDir);
+  const pidOf = (name: string) =>
+    (JSON.parse(readFileSync(join(registry, `${name}.json`), 'utf8')) as { pid: number }).pid;
+  const before = { broker: pidOf('broker'), notification: pidOf('notification-service') };
+  const { code, stdout, stderr } = await orderflowLoad([
+    ...['--rate', '30', '--duration', '4s', '--products', '5', '--stock', '100', '--duplicates', '0.1'],
+    ...['--faults', 'notification-service@2s,broker@1s', ...stackUrls(), '--drain-timeout', '40s', '--json'],
+  ]);
+  const report = JSON.parse(stdout) as LoadReport;
+  const context = `stderr: ${stderr}\nreport: ${stdout}\nstack output:\n${stack.output().slice(-4000)}`;
+  assert.deepEqual(
+    report.checks.filter((check) => !check.ok),
+    [],
+    context,
+  );
+  assert.equal(report.checks.length, 6);
+  // In the order they happened, each with its kill, the process the launcher started in its place, and readiness.
+  assert.deepEqual(
+    report.faults.map((fault) => [fault.component, fault.plannedAtSeconds, fault.killedPid, fault.problem]),
+    [
+      ['broker', 1, before.broker, null],
+      ['notification-service', 2, before.notification, null],
+    ],
+    context,
+  );
+  for (const fault of report.faults) {
+    assert.ok(fault.killedAtSeconds! >= fault.plannedAtSeconds, `${fault.component} killed on time`);
+    assert.ok(fault.readyAtSeconds! > fault.killedAtSeconds!, `${fault.component} ready after its kill`);
+    assert.ok(fault.newPid !== null && fault.newPid !== fault.killedPid, `${fault.component} restarted`);
+  }
+  assert.equal(pidOf('broker'), report.faults[0]!.newPid);
+  // order-service cannot publish while the broker is down: its clients see errors, and the report puts them there.
+  const whileBrokerDown = Object.values(report.faults[0]!.errorsWhileDown).reduce((sum, n) => sum + n, 0);
+  assert.ok(whileBrokerDown > 0, context);
+  assert.equal(report.verdict, 'pass');
+  assert.equal(code, 0);
+});
+
+test('a wrong fault plan is a usage error: one line, exit 2, before anything starts', async () => {
+  const { code, stderr } = await orderflowLoad(['--duration', '10s', '--faults', 'broker@12s']);
+  assert.equal(code, 2);
+  assert.match(stderr, /^orderflow load: --faults: broker@12s is not within the run \(--duration 10s\)/);
+});
+
+test('--faults without an orderflow up in the data directory says so, exit 1', async () => {
+  const elsewhere = mkdtempSync(join(tmpdir(), 'orderflow-load-no-launcher-'));
+  try {
+    const { code, stderr } = await orderflowLoad(['--faults', 'broker@1s'], elsewhere);
+    assert.equal(code, 1);
+    assert.match(
+      stderr,
+      /--faults needs the orderflow up that runs the stack: none is running with the data directory/,
+    );
+  } finally {
+    rmSync(elsewhere, { recursive: true, force: true });
+  }
 });
 
 test('a wrong option is a usage error: one line, exit 2', async () => {
