@@ -1,8 +1,10 @@
 import { ConsumerGroups, Subscriptions } from '@orderflow/contracts';
 import {
-  ConfigError,
+  configOrExit,
   createLogger,
   createMetrics,
+  exitOnShutdownSignals,
+  exitOnStartupFailure,
   exitOnUncaughtError,
   kafkaConnectionFromConfig,
   loadConfig,
@@ -12,12 +14,9 @@ import {
 } from '@orderflow/platform';
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
-import { createLogChannel } from './log-channel.ts';
-import type { ChannelName } from './notification.ts';
-import type { NotificationChannel } from './notification-channel.ts';
+import { createChannel } from './create-channel.ts';
 import {
   MAX_WEBHOOK_BACKOFF_MS,
-  type NotificationConfig,
   notificationConfigSpec,
   resolveChannels,
   SERVICE_NAME,
@@ -25,23 +24,15 @@ import {
 import { startNotificationConsumer } from './notification-consumer.ts';
 import { createNotificationMetrics } from './notification-metrics.ts';
 import { openNotificationStore } from './open-notification-store.ts';
-import { createWebhookChannel } from './webhook-channel.ts';
 
-const SHUTDOWN_TIMEOUT_MS = 10_000;
-// The consumer gets most of the shutdown budget (an in-flight webhook call may need it); HTTP and the store need little.
+// The consumer gets most of the shutdown deadline (an in-flight webhook call may need it); HTTP and the store little.
 const CONSUMER_SHUTDOWN_MS = 7000;
 const GROUP_ID = ConsumerGroups.notification;
 
-let config: NotificationConfig;
-let channelNames: readonly ChannelName[];
-try {
-  config = loadConfig(notificationConfigSpec, process.env);
-  channelNames = resolveChannels(config);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${SERVICE_NAME}: ${error.message}\n`);
-  process.exit(1);
-}
+const { config, channelNames } = configOrExit(SERVICE_NAME, () => {
+  const config = loadConfig(notificationConfigSpec, process.env);
+  return { config, channelNames: resolveChannels(config) };
+});
 
 // Written synchronously, unlike the other services' logs: the log channel's delivery is its line (log-channel.ts), and
 // a notification is recorded SENT once deliver() returns. With the platform's asynchronous destination the line could
@@ -53,12 +44,12 @@ const log = createLogger({
 });
 exitOnUncaughtError(log, SERVICE_NAME);
 const telemetry = await startTelemetry(config, { serviceName: SERVICE_NAME, log }).catch((error: unknown) =>
-  exitOnStartupFailure(error, 'telemetry could not start'),
+  exitOnStartupFailure(log, error, 'telemetry could not start'),
 );
 const metrics = createMetrics({ service: SERVICE_NAME });
 const notificationMetrics = createNotificationMetrics(metrics.registry);
 const platformStore = await openStore(config, { log, namespace: SERVICE_NAME }).catch((error: unknown) =>
-  exitOnStartupFailure(error, 'store could not be opened'),
+  exitOnStartupFailure(log, error, 'store could not be opened'),
 );
 const store = openNotificationStore(platformStore, config.NOTIFY_RETENTION);
 const channels = channelNames.map((name) => createChannel(name, config));
@@ -89,54 +80,18 @@ const app = buildApp({
 });
 const address = await app
   .listen({ port: config.PORT, host: config.HOST })
-  .catch((error: unknown) => exitOnStartupFailure(error, 'HTTP server could not listen'));
+  .catch((error: unknown) => exitOnStartupFailure(log, error, 'HTTP server could not listen'));
 
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+// HTTP and the consumer stop together: in-flight deliveries finish and are committed, then the group is left.
+exitOnShutdownSignals({
+  log,
+  steps: [
+    [
+      { name: 'http', run: () => app.close() },
+      { name: 'consumer', run: () => consumer.stop() },
+    ],
+    { name: 'store', run: () => platformStore.close() },
+    { name: 'telemetry', run: () => telemetry.shutdown() },
+  ],
+});
 log.info({ address, backend: platformStore.backend.kind, channels: channelNames }, 'notification-service started');
-
-async function shutdown(signal: string): Promise<void> {
-  log.info({ signal }, 'shutting down');
-  const forced = setTimeout(() => {
-    log.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown timed out, exiting');
-    log.flush();
-    process.exit(1);
-  }, SHUTDOWN_TIMEOUT_MS);
-  forced.unref();
-  let code = 0;
-  const step = async (name: string, work: () => Promise<unknown>) => {
-    try {
-      await work();
-    } catch (error) {
-      code = 1;
-      log.error({ err: error, step: name }, 'shutdown step failed');
-    }
-  };
-  // HTTP and the consumer stop together: in-flight deliveries finish and are committed, then the group is left.
-  await Promise.all([step('http', () => app.close()), step('consumer', () => consumer.stop())]);
-  await step('store', () => platformStore.close());
-  await step('telemetry', () => telemetry.shutdown());
-  log.info({ code }, 'stopped');
-  log.flush(() => process.exit(code));
-}
-
-function createChannel(name: ChannelName, settings: NotificationConfig): NotificationChannel {
-  switch (name) {
-    case 'log':
-      return createLogChannel();
-    case 'webhook':
-      return createWebhookChannel({
-        // resolveChannels added webhook only with a URL, and the config requires the secret along with it.
-        url: settings.NOTIFY_WEBHOOK_URL!,
-        secret: settings.NOTIFY_WEBHOOK_SECRET!,
-        timeoutMs: settings.NOTIFY_WEBHOOK_TIMEOUT,
-        maxAttempts: settings.NOTIFY_WEBHOOK_ATTEMPTS,
-      });
-  }
-}
-
-async function exitOnStartupFailure(error: unknown, message: string): Promise<never> {
-  log.fatal({ err: error }, message);
-  await new Promise<void>((resolve) => log.flush(() => resolve()));
-  process.exit(1);
-}

@@ -1,48 +1,35 @@
-import { ConsumerGroups, Subscriptions } from '@orderflow/contracts';
 import {
-  ConfigError,
+  configOrExit,
   createEventProducer,
   createLogger,
   createMetrics,
+  exitOnShutdownSignals,
+  exitOnStartupFailure,
   exitOnUncaughtError,
   kafkaConnectionFromConfig,
   loadConfig,
   openStore,
-  startConsumer,
   startTelemetry,
   superviseConsumer,
 } from '@orderflow/platform';
 import { buildApp } from './app.ts';
 import { openOrderStore } from './open-order-store.ts';
 import { orderServiceConfigSpec, SERVICE_NAME } from './order-config.ts';
-import { createStockEventHandler } from './stock-event-handler.ts';
+import { ORDER_TOPICS, startOrderConsumer } from './order-consumer.ts';
 
+// Inside the 10 s the launcher and Kubernetes wait; the consumer leaves the rest for the producer and the store.
 const SHUTDOWN_DEADLINE_MS = 9500;
-// Leaves the rest of the shutdown deadline for closing the producer and the store.
 const CONSUMER_SHUTDOWN_MS = 7000;
 
-let config: ReturnType<typeof loadConfig<typeof orderServiceConfigSpec>>;
-try {
-  config = loadConfig(orderServiceConfigSpec, process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${SERVICE_NAME}: ${error.message}\n`);
-  process.exit(1);
-}
-
+const config = configOrExit(SERVICE_NAME, () => loadConfig(orderServiceConfigSpec, process.env));
 const log = createLogger({ name: SERVICE_NAME, level: config.LOG_LEVEL });
 exitOnUncaughtError(log, SERVICE_NAME);
 const telemetry = await startTelemetry(config, { serviceName: SERVICE_NAME, log }).catch((error: unknown) =>
-  exitOnStartupFailure(error, 'telemetry could not start'),
+  exitOnStartupFailure(log, error, 'telemetry could not start'),
 );
 const metrics = createMetrics({ service: SERVICE_NAME });
-const settings = {
-  IDEMPOTENCY_TTL: config.IDEMPOTENCY_TTL,
-  KAFKA_PUBLISH_TIMEOUT: config.KAFKA_PUBLISH_TIMEOUT,
-};
-
 const store = await openStore(config, { log, namespace: SERVICE_NAME }).catch((error: unknown) =>
-  exitOnStartupFailure(error, 'store could not be opened'),
+  exitOnStartupFailure(log, error, 'store could not be opened'),
 );
 const orders = openOrderStore(store, {
   availabilityTtlMs: config.AVAILABILITY_TTL,
@@ -57,19 +44,16 @@ const producer = createEventProducer({
   lingerMs: config.KAFKA_LINGER,
 });
 
-const stopping = new AbortController();
 // HTTP serves (and reports not-ready) while the consumer joins, so a broker that comes up after us is waited for
 // instead of crashing the service.
 const consumerLog = log.child({ component: 'stock-consumer' });
 const consumer = superviseConsumer({
   log: consumerLog,
-  describe: { topics: Subscriptions[ConsumerGroups.order] },
+  describe: { topics: ORDER_TOPICS },
   start: (brokerCompatibility) =>
-    startConsumer({
+    startOrderConsumer({
       connection,
-      groupId: ConsumerGroups.order,
-      topics: Subscriptions[ConsumerGroups.order],
-      handler: createStockEventHandler(orders),
+      store: orders,
       log: consumerLog,
       metrics,
       shutdownTimeoutMs: CONSUMER_SHUTDOWN_MS,
@@ -83,38 +67,27 @@ const app = buildApp({
   producer,
   stockConsumer: { isAssigned: () => consumer.status.consumerAssigned(), problem: () => consumer.status.problem?.() },
   metrics,
-  settings,
+  settings: { IDEMPOTENCY_TTL: config.IDEMPOTENCY_TTL, KAFKA_PUBLISH_TIMEOUT: config.KAFKA_PUBLISH_TIMEOUT },
 });
 await app
   .listen({ port: config.PORT, host: config.HOST })
-  .catch((error: unknown) => exitOnStartupFailure(error, 'HTTP server could not listen'));
+  .catch((error: unknown) => exitOnStartupFailure(log, error, 'HTTP server could not listen'));
 
-async function shutdown(signal: string): Promise<void> {
-  if (stopping.signal.aborted) return;
-  stopping.abort();
-  log.info({ signal }, 'shutting down');
-  setTimeout(() => {
-    log.error({ timeoutMs: SHUTDOWN_DEADLINE_MS }, 'shutdown deadline passed, exiting');
-    log.flush();
-    process.exit(1);
-  }, SHUTDOWN_DEADLINE_MS).unref();
-  // HTTP first, so no new order starts; requests in flight finish (their publishes included) before close resolves.
-  // The consumer stops alongside: in-flight events finish, offsets are committed and the group is left.
-  const results = await Promise.allSettled([app.close(), consumer.stop()]);
-  const closing = await Promise.allSettled([producer.close()]);
-  const closed = await Promise.allSettled([store.close(), telemetry.shutdown()]);
-  const failures = [...results, ...closing, ...closed].filter((result) => result.status === 'rejected');
-  for (const failure of failures) log.error({ err: failure.reason }, 'shutdown step failed');
-  log.info('stopped');
-  log.flush(() => process.exit(failures.length === 0 ? 0 : 1));
-}
-
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+// HTTP first, so no new order starts; requests in flight finish (their publishes included) before close resolves.
+// The consumer stops alongside: in-flight events finish, offsets are committed and the group is left.
+exitOnShutdownSignals({
+  log,
+  deadlineMs: SHUTDOWN_DEADLINE_MS,
+  steps: [
+    [
+      { name: 'http', run: () => app.close() },
+      { name: 'consumer', run: () => consumer.stop() },
+    ],
+    { name: 'producer', run: () => producer.close() },
+    [
+      { name: 'store', run: () => store.close() },
+      { name: 'telemetry', run: () => telemetry.shutdown() },
+    ],
+  ],
+});
 log.info({ port: config.PORT, backend: store.backend.kind }, 'order-service started');
-
-async function exitOnStartupFailure(error: unknown, message: string): Promise<never> {
-  log.fatal({ err: error }, message);
-  await new Promise<void>((resolve) => log.flush(() => resolve()));
-  process.exit(1);
-}

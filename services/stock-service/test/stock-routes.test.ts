@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { EventTypes, Topics } from '@orderflow/contracts';
-import { createLogger, createMetrics, type HttpApp, startTraceparent, traceIdOf } from '@orderflow/platform';
-import { buildApp, type KafkaStatus } from '../src/app.ts';
+import {
+  createLogger,
+  createMetrics,
+  type HttpApp,
+  type KafkaStatus,
+  startTraceparent,
+  traceIdOf,
+} from '@orderflow/platform';
+import { buildApp } from '../src/app.ts';
 import type { StockStore } from '../src/stock-store.ts';
 import { type FakeProducer, fakeProducer } from './fake-producer.ts';
 import { sqliteBackend, type TestStore } from './store-backends.ts';

@@ -6,3 +6,5 @@ export {
 } from './consumer-supervisor.ts';
 export { exitOnStartupFailure, exitOnUncaughtError } from './fatal-exit.ts';
 export { consumerCheck, type KafkaStatus, registerKafkaReadiness } from './kafka-status.ts';
+export { configOrExit } from './service-config.ts';
+export { exitOnShutdownSignals, SHUTDOWN_DEADLINE_MS, type ShutdownOptions, type ShutdownStep } from './shutdown.ts';
