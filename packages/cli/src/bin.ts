@@ -39,6 +39,10 @@ const commands: Record<string, Command> = {
     module: () =>
       import('./commands/reset-offsets.ts').then((m) => ({ help: m.resetOffsetsHelp, run: m.resetOffsets })),
   },
+  rebuild: {
+    summary: "recount analytics-service's statistics from the events in Kafka",
+    module: () => import('./commands/rebuild.ts').then((m) => ({ help: m.rebuildHelp, run: m.rebuild })),
+  },
   dlq: {
     summary: 'list, show and redrive dead letters',
     module: () => import('./commands/dlq.ts').then((m) => ({ help: m.dlqHelp, run: m.dlq })),

@@ -123,6 +123,13 @@ export const PlatformErrors = defineErrors({
    * same broker cannot help, upgrading it does. Readiness reports it until the broker is replaced.
    */
   KAFKA_BROKER_UNSUPPORTED: { status: 503, title: 'Kafka broker version not supported', retriable: false },
+  /** A group's offsets cannot be moved while it has members (Kafka accepts it only for an Empty or Dead group). */
+  KAFKA_GROUP_NOT_EMPTY: { status: 409, title: 'Consumer group has active members', retriable: true },
+  /** No or a malformed Authorization header on an admin endpoint. */
+  ADMIN_TOKEN_REQUIRED: { status: 401, title: 'Admin token required', retriable: false },
+  ADMIN_TOKEN_INVALID: { status: 403, title: 'Admin token rejected', retriable: false },
+  /** ADMIN_TOKEN is not configured, so the service's admin endpoints are off. */
+  ADMIN_API_DISABLED: { status: 403, title: 'Admin API disabled', retriable: false },
 });
 
 export type PlatformErrorCode = keyof typeof PlatformErrors.definitions;

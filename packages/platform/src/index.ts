@@ -26,6 +26,7 @@ export {
   type PlatformErrorCode,
   PlatformErrors,
 } from './errors.ts';
+export { requireAdminToken } from './http/admin-auth.ts';
 export { createHttpApp, DEFAULT_BODY_LIMIT, type HttpApp, type HttpAppOptions } from './http/create-http-app.ts';
 export { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemFromAppError, problemType } from './http/problem.ts';
 export { REQUEST_ID_HEADER } from './http/request-id.ts';

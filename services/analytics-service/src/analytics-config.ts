@@ -24,6 +24,8 @@ export const analyticsConfigSpec = defineConfig({
    * (7 days by default): an event replayed after its id was forgotten, e.g. by resetting the group's offsets to the
    * earliest, would be counted again. Never below the 24 h the time series covers.
    */
+  /** Guards POST /admin/rebuild; without it the admin API is off. */
+  ADMIN_TOKEN: { type: 'string', optional: true, secret: true, pattern: /^\S+$/, allowed: 'a token without spaces' },
   ANALYTICS_DEDUPE_RETENTION: { type: 'duration', default: '7d', min: DAY_MS },
 });
 

@@ -57,6 +57,11 @@ export interface AnalyticsStore {
   topProducts(by: TopProductsBy, limit: number): Promise<ProductStats[]>;
   /** `count` consecutive buckets from `firstMinute` on, oldest first, empty minutes included as zeros. */
   minuteBuckets(firstMinute: number, count: number): Promise<MinuteBucket[]>;
+  /**
+   * Forgets everything: every counter and every remembered event id, as one step where the backend allows it. The
+   * view is derived data: a rebuild clears it and counts the retained events again (`orderflow rebuild`).
+   */
+  clear(): Promise<void>;
   /** Resolves when the backend answers; for readiness. */
   ping(): Promise<void>;
 }

@@ -8,7 +8,9 @@ import {
   registerKafkaReadiness,
 } from '@orderflow/platform';
 import { SERVICE_NAME } from './analytics-config.ts';
+import type { RebuildAnalytics } from './analytics-rebuild.ts';
 import type { AnalyticsStore } from './analytics-store.ts';
+import { registerRebuildRoutes } from './rebuild-routes.ts';
 import { registerStatsRoutes } from './stats-routes.ts';
 
 export interface AppDeps {
@@ -18,6 +20,8 @@ export interface AppDeps {
   /** The service's metrics; GET /stats reports the consumer lag from its gauge. */
   readonly metrics: Metrics;
   readonly now?: () => number;
+  /** POST /admin/rebuild, behind ADMIN_TOKEN; the route exists only when given. */
+  readonly rebuild?: { readonly run: RebuildAnalytics; readonly adminToken: string | undefined };
 }
 
 export function buildApp(deps: AppDeps): HttpApp {
@@ -27,5 +31,6 @@ export function buildApp(deps: AppDeps): HttpApp {
   registerKafkaReadiness(readiness, kafka, SERVICE_NAME);
   const app = createHttpApp({ log, name: SERVICE_NAME, readiness, metrics });
   registerStatsRoutes(app, { store, consumerLag: metrics.consumerLag, now: deps.now ?? Date.now });
+  if (deps.rebuild) registerRebuildRoutes(app, { rebuild: deps.rebuild.run, adminToken: deps.rebuild.adminToken });
   return app;
 }

@@ -8,12 +8,14 @@ import {
   kafkaConnectionFromConfig,
   loadConfig,
   openStore,
+  rewindGroupToEarliest,
   startTelemetry,
   superviseConsumer,
 } from '@orderflow/platform';
 import { analyticsConfigSpec, SERVICE_NAME } from './analytics-config.ts';
 import { ANALYTICS_TOPICS, startAnalyticsConsumer } from './analytics-consumer.ts';
 import { createAnalyticsMetrics } from './analytics-metrics.ts';
+import { createAnalyticsRebuild } from './analytics-rebuild.ts';
 import { buildApp } from './app.ts';
 import { openAnalyticsStore } from './open-analytics-store.ts';
 
@@ -34,29 +36,49 @@ const platformStore = await openStore(config, { log, namespace: SERVICE_NAME }).
 );
 const store = openAnalyticsStore(platformStore, config.ANALYTICS_DEDUPE_RETENTION);
 const connection = kafkaConnectionFromConfig(config);
+// Created once: a rebuild starts a consumer again, and a metric can be registered only once.
 const analyticsMetrics = createAnalyticsMetrics(metrics.registry);
 const consumerLog = log.child({ component: 'event-consumer' });
-const consumer = superviseConsumer({
-  log: consumerLog,
-  describe: { topics: ANALYTICS_TOPICS },
-  start: (brokerCompatibility) =>
-    startAnalyticsConsumer({
-      connection,
-      store,
-      log: consumerLog,
-      metrics,
-      analyticsMetrics,
-      lagIntervalMs: LAG_INTERVAL_MS,
-      shutdownTimeoutMs: CONSUMER_SHUTDOWN_MS,
-      brokerCompatibility,
-    }),
-});
+const superviseAnalyticsConsumer = () =>
+  superviseConsumer({
+    log: consumerLog,
+    describe: { topics: ANALYTICS_TOPICS },
+    start: (brokerCompatibility) =>
+      startAnalyticsConsumer({
+        connection,
+        store,
+        log: consumerLog,
+        metrics,
+        analyticsMetrics,
+        lagIntervalMs: LAG_INTERVAL_MS,
+        shutdownTimeoutMs: CONSUMER_SHUTDOWN_MS,
+        brokerCompatibility,
+      }),
+  });
+// Replaced by a rebuild, which stops this one and supervises a new one from the rewound offsets.
+let consumer = superviseAnalyticsConsumer();
 
 const app = buildApp({
   log,
   store,
   metrics,
-  kafka: consumer.status,
+  kafka: {
+    ping: () => consumer.status.ping(),
+    consumerAssigned: () => consumer.status.consumerAssigned(),
+  },
+  rebuild: {
+    adminToken: config.ADMIN_TOKEN,
+    run: createAnalyticsRebuild({
+      log,
+      store,
+      stopConsumer: () => consumer.stop(),
+      async startConsumer() {
+        consumer = superviseAnalyticsConsumer();
+        await consumer.started;
+      },
+      rewindGroup: (groupId, topics) => rewindGroupToEarliest(connection, groupId, topics),
+    }),
+  },
 });
 await app
   .listen({ port: config.PORT, host: config.HOST })

@@ -14,6 +14,8 @@ import { bucketExpiresAt, bucketMinute, denseBuckets } from './minute-window.ts'
 //   top:orders           sorted set of products by orders, negated
 
 const COUNTER_FIELDS = ['orders', 'quantity', 'confirmed', 'rejected'] as const;
+// Keys asked for per SCAN page by clear().
+const CLEAR_PAGE = 1000;
 
 /**
  * The whole of counting a batch of events, in one round trip. KEYS[1..3] are the totals and the two rankings, then
@@ -173,6 +175,17 @@ export function createRedisAnalyticsStore(options: RedisAnalyticsStoreOptions): 
         if (values.some((value) => value !== null)) found.set(firstMinute + i, countsOf(values));
       });
       return denseBuckets(firstMinute, count, found);
+    },
+    async clear() {
+      // SCAN, not KEYS: it does not block the server for the whole keyspace. The seen ids are many, so they are
+      // unlinked (freed in the background) a page at a time; an event counted meanwhile is counted again by the
+      // replay, which is why a rebuild stops the consumer first.
+      let cursor = '0';
+      do {
+        const [next, keys] = await redisCall(() => redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', CLEAR_PAGE));
+        if (keys.length > 0) await redisCall(() => redis.unlink(...keys));
+        cursor = next;
+      } while (cursor !== '0');
     },
     async ping() {
       await redisCall(() => redis.ping());

@@ -44,6 +44,14 @@ const SCHEMA = `
   ) STRICT;
 `;
 
+const ANALYTICS_TABLES = [
+  'analytics_seen_events',
+  'analytics_totals',
+  'analytics_rejections',
+  'analytics_products',
+  'analytics_minutes',
+] as const;
+
 const PURGE_INTERVAL_MS = 60_000;
 
 // Type aliases rather than interfaces: node:sqlite's rows are records, which only aliases are assignable from.
@@ -87,6 +95,7 @@ export function createSqliteAnalyticsStore(options: SqliteAnalyticsStoreOptions)
      ON CONFLICT (minute) DO UPDATE SET orders = orders + excluded.orders, quantity = quantity + excluded.quantity,
        confirmed = confirmed + excluded.confirmed, rejected = rejected + excluded.rejected`,
   );
+  const clearTables = ANALYTICS_TABLES.map((table) => db.prepare(`DELETE FROM ${table}`));
   const purgeSeen = db.prepare('DELETE FROM analytics_seen_events WHERE expires_at <= ?');
   const purgeMinutes = db.prepare('DELETE FROM analytics_minutes WHERE minute <= ?');
   const selectTotals = db.prepare('SELECT orders, quantity, confirmed, rejected, updated_at FROM analytics_totals');
@@ -191,6 +200,12 @@ export function createSqliteAnalyticsStore(options: SqliteAnalyticsStoreOptions)
       ensureOpen();
       const rows = selectMinutes.all(firstMinute, firstMinute + count - 1) as MinuteRow[];
       return denseBuckets(firstMinute, count, new Map(rows.map((row) => [row.minute, countsOf(row)])));
+    },
+    async clear() {
+      ensureOpen();
+      immediateTransaction(db, () => {
+        for (const statement of clearTables) statement.run();
+      });
     },
     async ping() {
       ensureOpen();

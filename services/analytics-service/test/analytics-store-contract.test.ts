@@ -261,6 +261,26 @@ for (const backend of backends) {
       assert.equal(totals.quantity, 1111);
     });
 
+    test('clear forgets every counter and every counted id: the same events count again', async () => {
+      const { store } = await fresh();
+      const now = Date.now();
+      const events = [
+        counted(orderCreated({ productId: 'A001', quantity: 3, time: now })),
+        counted(stockRejected({ productId: 'B002', reason: 'INSUFFICIENT_STOCK', time: now })),
+      ];
+      assert.deepEqual(await store.countMany(events, now), [true, true]);
+      const totals = await store.totals();
+      const minute = await store.minuteBuckets(minuteOf(now), 1);
+      await store.clear();
+      assert.deepEqual(await store.totals(), { ...zeros, rejectedByReason: {}, updatedAt: undefined });
+      assert.equal(await store.product('A001'), undefined);
+      assert.deepEqual(await store.topProducts('quantity', 10), []);
+      assert.deepEqual(await store.minuteBuckets(minuteOf(now), 1), [{ minute: minuteOf(now), ...zeros }]);
+      assert.deepEqual(await store.countMany(events, now), [true, true], 'the ids were forgotten');
+      assert.deepEqual(await store.totals(), totals);
+      assert.deepEqual(await store.minuteBuckets(minuteOf(now), 1), minute);
+    });
+
     test('top products rank by units ordered or by orders, ties by product id, limited, ordered products only', async () => {
       const { store } = await fresh();
       const now = Date.now();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { ConsumerGroups, Topics } from '@orderflow/contracts';
-import { createLogger, createMetrics, type HttpApp } from '@orderflow/platform';
+import { createLogger, createMetrics, type HttpApp, PlatformErrors } from '@orderflow/platform';
 import type { AnalyticsStore } from '../src/analytics-store.ts';
 import { buildApp } from '../src/app.ts';
 import { counted, orderCreated, stockRejected, stockReserved } from './events.ts';
@@ -20,7 +20,7 @@ after(async () => {
   for (const data of opened) await data.cleanup();
 });
 
-async function harness() {
+async function harness(rebuild?: Parameters<typeof buildApp>[0]['rebuild']) {
   const data = sqliteBackend.fresh();
   opened.push(data);
   const { store } = await data.open();
@@ -37,6 +37,7 @@ async function harness() {
       },
       consumerAssigned: () => kafka.assigned,
     },
+    ...(rebuild === undefined ? {} : { rebuild }),
   });
   apps.push(app);
   return { app, store, metrics, kafka };
@@ -231,5 +232,51 @@ describe('health and metrics', () => {
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     assert.equal(metrics.statusCode, 200);
     assert.match(metrics.body, /http_request_duration_seconds_count\{[^}]*route="\/stats"/);
+  });
+});
+
+describe('POST /admin/rebuild', () => {
+  const result = { group: ConsumerGroups.analytics, rewound: [{ topic: Topics.orders, partition: 0, offset: 0 }] };
+
+  test('runs the rebuild with the admin token and answers where the group resumes', async () => {
+    let runs = 0;
+    const { app } = await harness({
+      adminToken: 'secret',
+      run: async () => {
+        runs++;
+        return result;
+      },
+    });
+    const missing = await app.inject({ method: 'POST', url: '/admin/rebuild' });
+    assertProblem(missing, 401, 'ADMIN_TOKEN_REQUIRED');
+    assert.equal(missing.headers['www-authenticate'], 'Bearer realm="analytics-admin"');
+    const wrong = await app.inject({ method: 'POST', url: '/admin/rebuild', headers: { authorization: 'Bearer no' } });
+    assertProblem(wrong, 403, 'ADMIN_TOKEN_INVALID');
+    assert.equal(runs, 0);
+    const done = await app.inject({
+      method: 'POST',
+      url: '/admin/rebuild',
+      headers: { authorization: 'Bearer secret' },
+    });
+    assert.equal(done.statusCode, 200);
+    assert.deepEqual(done.json(), result);
+    assert.equal(runs, 1);
+  });
+
+  test('is off without ADMIN_TOKEN, and a refused rewind is the problem the rebuild raised', async () => {
+    const off = await harness({ adminToken: undefined, run: async () => result });
+    assertProblem(await off.app.inject({ method: 'POST', url: '/admin/rebuild' }), 403, 'ADMIN_API_DISABLED');
+    const busy = await harness({
+      adminToken: 'secret',
+      run: async () => {
+        throw PlatformErrors.create('KAFKA_GROUP_NOT_EMPTY', "group 'analytics-service' still has 1 member(s)");
+      },
+    });
+    const refused = await busy.app.inject({
+      method: 'POST',
+      url: '/admin/rebuild',
+      headers: { authorization: 'Bearer secret' },
+    });
+    assertProblem(refused, 409, 'KAFKA_GROUP_NOT_EMPTY');
   });
 });

@@ -1,12 +1,8 @@
 import { defineErrors } from '@orderflow/platform';
 
+/** stock-service's own codes; its admin endpoints answer the platform's ADMIN_* codes (requireAdminToken). */
 export const StockErrors = defineErrors({
   PRODUCT_NOT_FOUND: { status: 404, title: 'Product not found', retriable: false },
-  /** No or a malformed Authorization header on an admin endpoint. */
-  ADMIN_TOKEN_REQUIRED: { status: 401, title: 'Admin token required', retriable: false },
-  ADMIN_TOKEN_INVALID: { status: 403, title: 'Admin token rejected', retriable: false },
-  /** ADMIN_TOKEN is not configured, so nobody may change stock over HTTP. */
-  ADMIN_API_DISABLED: { status: 403, title: 'Admin API disabled', retriable: false },
   /** Another change of the same product holds its lease; retrying shortly succeeds. */
   STOCK_CHANGE_BUSY: { status: 409, title: 'Stock change in progress', retriable: true },
   /** The lease expired before the write and a later holder already wrote: nothing was changed. */

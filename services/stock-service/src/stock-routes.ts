@@ -1,7 +1,6 @@
 import { ProductId, Quantity } from '@orderflow/contracts';
-import { type HttpApp, requestTraceparent } from '@orderflow/platform';
+import { type HttpApp, requestTraceparent, requireAdminToken } from '@orderflow/platform';
 import Type from 'typebox';
-import { requireAdminToken } from './admin-auth.ts';
 import type { StockAdmin } from './stock-admin.ts';
 import { StockErrors } from './stock-errors.ts';
 import { MAX_STOCK_LEVEL } from './stock-seed.ts';
@@ -24,7 +23,7 @@ const RestockBody = Type.Object({ quantity: Quantity }, { additionalProperties: 
 export function registerStockRoutes(app: HttpApp, options: StockRoutesOptions): void {
   const { store, admin } = options;
   // onRequest, not preHandler: an unauthorised caller learns nothing, not even whether its body would validate.
-  const adminOnly = requireAdminToken(options.adminToken);
+  const adminOnly = requireAdminToken(options.adminToken, 'stock-admin');
 
   app.get(
     '/stock',

@@ -59,6 +59,10 @@ export interface System {
   readonly backend: Backend;
   /** KAFKA_BROKERS for clients of the test itself. */
   readonly bootstrap: string;
+  /** The services' ORDERFLOW_DATA_DIR: their SQLite files are `<namespace>.sqlite` in it. */
+  readonly dataDir: string;
+  /** The Redis database the services use; undefined on SQLite. */
+  readonly redisUrl: string | undefined;
   /** Starts one more instance of `name` and resolves once it answers /health/ready with 200. */
   start(name: ServiceName, env?: Readonly<Record<string, string>>): Promise<Service>;
   /** One instance of each service, started side by side; `env` adds variables per service. */
@@ -94,6 +98,7 @@ export async function startSystem(backend: Backend): Promise<System> {
     children.push(broker);
     const listening = await broker.waitForLine((line) => line.msg === 'broker listening', '"broker listening"');
     const bootstrap = `127.0.0.1:${Number(listening.port)}`;
+    const dataDir = join(dir, 'data');
 
     const serviceEnv = (name: ServiceName, env: Readonly<Record<string, string>>): Record<string, string> => ({
       ...baseEnv(),
@@ -101,10 +106,10 @@ export async function startSystem(backend: Backend): Promise<System> {
       HOST: '127.0.0.1',
       KAFKA_BROKERS: bootstrap,
       KAFKA_SESSION_TIMEOUT: SESSION_TIMEOUT,
-      ORDERFLOW_DATA_DIR: join(dir, 'data'),
+      ORDERFLOW_DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
       ...(redis === undefined ? {} : { REDIS_URL: redis.url }),
-      ...(name === 'stock-service' ? { ADMIN_TOKEN } : {}),
+      ...(name === 'stock-service' || name === 'analytics-service' ? { ADMIN_TOKEN } : {}),
       ...env,
     });
 
@@ -132,6 +137,8 @@ export async function startSystem(backend: Backend): Promise<System> {
     return {
       backend,
       bootstrap,
+      dataDir,
+      redisUrl: redis?.url,
       start,
       async startAll(env = {}) {
         const [order, stock, notification, analytics] = await Promise.all(

@@ -40,7 +40,8 @@ Environment (passed on to every service as well):
   KAFKA_BROKERS           use this Kafka instead of the embedded broker
   REDIS_URL               use Redis instead of the embedded SQLite files
   ORDERFLOW_DATA_DIR      where the broker and SQLite keep data (default .orderflow/)
-  ADMIN_TOKEN             stock admin token (generated per data directory when unset)
+  ADMIN_TOKEN             admin token of stock-service and analytics-service (generated per data
+                          directory when unset)
   ${BROKER_PORT_VARIABLE}   embedded broker port (default ${DEFAULT_BROKER_PORT})
   ORDER_SERVICE_PORT, STOCK_SERVICE_PORT, NOTIFICATION_SERVICE_PORT, ANALYTICS_SERVICE_PORT  (8081-8084)
   CONSOLE_PORT            web console port (default ${DEFAULT_CONSOLE_PORT})

@@ -42,6 +42,7 @@ export {
   type KafkaSettings,
   kafkaConnectionFromConfig,
 } from './kafka-connection.ts';
+export { type GroupRewindOptions, type RewoundPartition, rewindGroupToEarliest } from './group-rewind.ts';
 export type { ConsumerMetrics, ProducerMetrics } from './kafka-metrics.ts';
 export { decodeOrPoison, PoisonEventError } from './poison-event-error.ts';
 export {
