@@ -65,6 +65,7 @@ const app = buildApp({
   kafka: {
     ping: () => consumer.status.ping(),
     consumerAssigned: () => consumer.status.consumerAssigned(),
+    problem: () => consumer.status.problem?.(),
   },
   rebuild: {
     adminToken: config.ADMIN_TOKEN,

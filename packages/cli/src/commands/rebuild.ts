@@ -196,7 +196,7 @@ function caughtUp(report: GroupReport): boolean {
   return (
     report.members.length > 0 &&
     report.partitions.length > 0 &&
-    report.partitions.every((p) => p.member !== null && p.lag === 0)
+    report.partitions.every((p) => p.member !== null && (p.lag === 0 || (p.committed === null && p.latest === 0)))
   );
 }
 
