@@ -39,9 +39,13 @@ export function injectFaults(options: {
   readonly signal: AbortSignal;
 }): FaultInjection {
   const outcomes = options.faults.map(async (fault): Promise<FaultTimes> => {
-    const due = options.startedAt + fault.atMs - performance.now();
+    const dueAt = options.startedAt + fault.atMs;
     try {
-      await delay(Math.max(0, due), undefined, { signal: options.signal });
+      // Timers run on the event loop's clock, which is kept in whole milliseconds, so one may fire up to a
+      // millisecond before performance.now() reaches its time: wait again until it has, so no fault is early.
+      while (performance.now() < dueAt) {
+        await delay(Math.max(1, Math.ceil(dueAt - performance.now())), undefined, { signal: options.signal });
+      }
     } catch {
       return { component: fault.component, plannedAtMs: fault.atMs, problem: 'not done: the run stopped before' };
     }
