@@ -1,5 +1,5 @@
 import { defineRedisBatchScript, redisCall, type RedisClient } from '@orderflow/platform';
-
+import { Cluster } from 'ioredis';
 import type { AnalyticsStore, Counts, ProductStats, TopProductsBy, Totals } from './analytics-store.ts';
 import type { CountedEvent } from './counted-event.ts';
 import { bucketExpiresAt, bucketMinute, denseBuckets } from './minute-window.ts';
@@ -178,14 +178,18 @@ export function createRedisAnalyticsStore(options: RedisAnalyticsStoreOptions): 
     },
     async clear() {
       // SCAN, not KEYS: it does not block the server for the whole keyspace. The seen ids are many, so they are
-      // unlinked (freed in the background) a page at a time; an event counted meanwhile is counted again by the
-      // replay, which is why a rebuild stops the consumer first.
-      let cursor = '0';
-      do {
-        const [next, keys] = await redisCall(() => redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', CLEAR_PAGE));
-        if (keys.length > 0) await redisCall(() => redis.unlink(...keys));
-        cursor = next;
-      } while (cursor !== '0');
+      // unlinked (freed in the background) a page at a time. A cluster scans per node, so every master is asked;
+      // the keys share the {analytics} slot, so one of them holds all. The consumer is stopped meanwhile (a
+      // rebuild's first step), so nothing is counted while the view is half cleared.
+      const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+      for (const node of nodes) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redisCall(() => node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', CLEAR_PAGE));
+          if (keys.length > 0) await redisCall(() => node.unlink(...keys));
+          cursor = next;
+        } while (cursor !== '0');
+      }
     },
     async ping() {
       await redisCall(() => redis.ping());
