@@ -26,12 +26,9 @@ import {
   type RecordHandler,
 } from '@orderflow/platform';
 import { Redis } from 'ioredis';
-import { EVENT_BATCH_SIZE } from '../services/analytics-service/src/analytics-consumer.ts';
-import {
-  createAnalyticsBatchHandler,
-  createAnalyticsHandler,
-} from '../services/analytics-service/src/analytics-handler.ts';
-import { openAnalyticsStore } from '../services/analytics-service/src/open-analytics-store.ts';
+import { EVENT_BATCH_SIZE } from '@orderflow/analytics-service/analytics-consumer';
+import { createAnalyticsBatchHandler, createAnalyticsHandler } from '@orderflow/analytics-service/analytics-handler';
+import { openAnalyticsStore } from '@orderflow/analytics-service/store';
 import { drain as drainBacklog, fillBacklog as fillTopic } from './lib/backlog.ts';
 import { commandStats, deleteKeys } from './lib/redis.ts';
 

@@ -37,28 +37,25 @@ import {
 } from '@orderflow/platform';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { EVENT_BATCH_SIZE } from '../services/analytics-service/src/analytics-consumer.ts';
-import {
-  createAnalyticsBatchHandler,
-  createAnalyticsHandler,
-} from '../services/analytics-service/src/analytics-handler.ts';
-import { openAnalyticsStore } from '../services/analytics-service/src/open-analytics-store.ts';
-import { createLogChannel } from '../services/notification-service/src/log-channel.ts';
-import { createNotificationDispatcher } from '../services/notification-service/src/notification-dispatcher.ts';
+import { EVENT_BATCH_SIZE } from '@orderflow/analytics-service/analytics-consumer';
+import { createAnalyticsBatchHandler, createAnalyticsHandler } from '@orderflow/analytics-service/analytics-handler';
+import { openAnalyticsStore } from '@orderflow/analytics-service/store';
+import { createLogChannel } from '@orderflow/notification-service/log-channel';
+import { createNotificationDispatcher } from '@orderflow/notification-service/notification-dispatcher';
 import {
   createNotificationBatchHandler,
   createNotificationHandler,
   NOTIFICATION_BATCH_SIZE,
-} from '../services/notification-service/src/notification-handler.ts';
-import { createNotificationMetrics } from '../services/notification-service/src/notification-metrics.ts';
-import { openNotificationStore } from '../services/notification-service/src/open-notification-store.ts';
-import { openStockStore } from '../services/stock-service/src/open-stock-store.ts';
+} from '@orderflow/notification-service/notification-handler';
+import { createNotificationMetrics } from '@orderflow/notification-service/notification-metrics';
+import { openNotificationStore } from '@orderflow/notification-service/store';
+import { openStockStore } from '@orderflow/stock-service/store';
 import {
   createReservationBatchHandler,
   createReservationHandler,
   EVENTS_PER_BATCH,
   ORDER_BATCH_SIZE,
-} from '../services/stock-service/src/reservation-handler.ts';
+} from '@orderflow/stock-service/reservation-handler';
 import { drain, fillBacklog, silentLog } from './lib/backlog.ts';
 import { startBrokerProcess } from './lib/broker-process.ts';
 import { benchRedis, commandDelta, commandStats, deleteKeys } from './lib/redis.ts';

@@ -39,8 +39,8 @@ import {
   kafkaConnectionFromConfig,
   loadConfig,
 } from '@orderflow/platform';
-import { orderServiceConfigSpec, SERVICE_NAME } from '../services/order-service/src/order-config.ts';
-import { orderCreatedRecord } from '../services/order-service/src/order-placement.ts';
+import { orderServiceConfigSpec, SERVICE_NAME } from '@orderflow/order-service/config';
+import { orderCreatedRecord } from '@orderflow/order-service/order-placement';
 import { interruptOnSignals } from './lib/interrupt.ts';
 import {
   type BenchOrder,

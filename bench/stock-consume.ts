@@ -26,13 +26,13 @@ import {
   type RecordHandler,
 } from '@orderflow/platform';
 import { Redis } from 'ioredis';
-import { openStockStore } from '../services/stock-service/src/open-stock-store.ts';
+import { openStockStore } from '@orderflow/stock-service/store';
 import {
   createReservationBatchHandler,
   createReservationHandler,
   EVENTS_PER_BATCH,
   ORDER_BATCH_SIZE,
-} from '../services/stock-service/src/reservation-handler.ts';
+} from '@orderflow/stock-service/reservation-handler';
 import { drain as drainBacklog, fillBacklog } from './lib/backlog.ts';
 import { startBrokerProcess } from './lib/broker-process.ts';
 import { type BenchRedis, benchRedis, commandStats, deleteKeys } from './lib/redis.ts';

@@ -7,10 +7,10 @@ import { test } from 'node:test';
 import { ConsumerGroups, Subscriptions, Topics } from '@orderflow/contracts';
 import { deadLetterTopic, kafkaConfigSpec } from '@orderflow/platform';
 import { parse } from 'yaml';
-import { analyticsConfigSpec } from '../services/analytics-service/src/analytics-config.ts';
-import { notificationConfigSpec } from '../services/notification-service/src/notification-config.ts';
-import { orderServiceConfigSpec } from '../services/order-service/src/order-config.ts';
-import { stockConfigSpec } from '../services/stock-service/src/stock-config.ts';
+import { analyticsConfigSpec } from '@orderflow/analytics-service/config';
+import { notificationConfigSpec } from '@orderflow/notification-service/config';
+import { orderServiceConfigSpec } from '@orderflow/order-service/config';
+import { stockConfigSpec } from '@orderflow/stock-service/config';
 
 interface ComposeService {
   image?: string;

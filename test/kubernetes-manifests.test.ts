@@ -9,10 +9,10 @@ import { test } from 'node:test';
 import { ConsumerGroups, Subscriptions, Topics } from '@orderflow/contracts';
 import { type ConfigSpec, deadLetterTopic, loadConfig } from '@orderflow/platform';
 import { parseAllDocuments } from 'yaml';
-import { analyticsConfigSpec } from '../services/analytics-service/src/analytics-config.ts';
-import { notificationConfigSpec } from '../services/notification-service/src/notification-config.ts';
-import { orderServiceConfigSpec } from '../services/order-service/src/order-config.ts';
-import { stockConfigSpec } from '../services/stock-service/src/stock-config.ts';
+import { analyticsConfigSpec } from '@orderflow/analytics-service/config';
+import { notificationConfigSpec } from '@orderflow/notification-service/config';
+import { orderServiceConfigSpec } from '@orderflow/order-service/config';
+import { stockConfigSpec } from '@orderflow/stock-service/config';
 import { configMapHash, renderKustomization } from './kustomize/render-kustomization.ts';
 
 interface Manifest {
