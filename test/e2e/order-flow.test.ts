@@ -12,15 +12,21 @@ import {
   uniqueId,
 } from './support/api.ts';
 import { eventually } from '@orderflow/platform/testing';
-import { BACKENDS, withSystem } from './support/system.ts';
+import { BACKENDS, REDIS_TOPOLOGIES, withSystem } from './support/system.ts';
 
 // One order through the four services running as separate processes: accepted, reserved, confirmed, notified and
 // counted once, with one trace id from the HTTP request to every service's log.
 
 const PRODUCT = 'A001';
 const QUANTITY = 2;
+/** How each service names the Redis it opened ("store opened"): the backend's own, not another's. */
+const REDIS_SHOWN = {
+  redis: /^redis:\/\//,
+  'redis-cluster': /^cluster 127\.0\.0\.1:/,
+  'redis-sentinel': /^sentinel master /,
+};
 
-for (const backend of BACKENDS) {
+for (const backend of [...BACKENDS, ...REDIS_TOPOLOGIES]) {
   test(`an order placed over HTTP is confirmed, reserved, notified and counted once (${backend})`, async (t) => {
     await withSystem(t, backend, async (system) => {
       // analytics-service logs its per-event lines at debug (its hot path writes nothing at info): the trace is
@@ -28,6 +34,11 @@ for (const backend of BACKENDS) {
       const { order, stock, notification, analytics } = await system.startAll({
         'analytics-service': { LOG_LEVEL: 'debug' },
       });
+      for (const service of [order, stock, notification, analytics]) {
+        const [opened] = service.logged({ msg: 'store opened' });
+        assert.equal(opened?.backend, backend === 'sqlite' ? 'sqlite' : 'redis', service.label);
+        if (backend !== 'sqlite') assert.match(String(opened?.redis), REDIS_SHOWN[backend], service.label);
+      }
       const stockBefore = await getStock(stock, PRODUCT);
       const statsBefore = (await getStats(analytics)).totals;
       const orderId = uniqueId('e2e-flow');

@@ -6,15 +6,21 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { type LoggedChild, type LogLine, spawnLogged } from './child-process.ts';
 import { type HttpResult, type RequestOptions, requestJson } from './http.ts';
+import { type RedisCluster, startRedisCluster } from './redis-cluster.ts';
 import { leaseRedisDatabase, type RedisDatabase } from './redis-db.ts';
+import { type RedisSentinel, startRedisSentinel } from './redis-sentinel.ts';
 
 // The whole system as separate processes, the way it runs in production: our broker (packages/broker/src/bin.ts)
 // and each service's main.ts, configured only through the environment, on ports they pick themselves (PORT=0, read
 // back from their "Server listening" line) so parallel runs never collide. One System is one data set: a fresh
-// broker directory, a fresh SQLite directory or a leased, flushed Redis database.
+// broker directory, a fresh SQLite directory, a leased, flushed Redis database, or a Redis Cluster or Sentinel-managed
+// Redis started for this system alone.
 
+/** Every scenario runs on these two. */
 export const BACKENDS = ['redis', 'sqlite'] as const;
-export type Backend = (typeof BACKENDS)[number];
+/** The scenarios that prove a store target (the one-order flow, the contention test) also run on these. */
+export const REDIS_TOPOLOGIES = ['redis-cluster', 'redis-sentinel'] as const;
+export type Backend = (typeof BACKENDS)[number] | (typeof REDIS_TOPOLOGIES)[number];
 
 export const ServiceNames = ['order-service', 'stock-service', 'notification-service', 'analytics-service'] as const;
 export type ServiceName = (typeof ServiceNames)[number];
@@ -61,8 +67,10 @@ export interface System {
   readonly bootstrap: string;
   /** The services' ORDERFLOW_DATA_DIR: their SQLite files are `<namespace>.sqlite` in it. */
   readonly dataDir: string;
-  /** The Redis database the services use; undefined on SQLite. */
+  /** The Redis database the services use on `redis`; undefined on the other backends. */
   readonly redisUrl: string | undefined;
+  /** The cluster the services use on `redis-cluster`. */
+  readonly redisCluster: RedisCluster | undefined;
   /** Starts one more instance of `name` and resolves once it answers /health/ready with 200. */
   start(name: ServiceName, env?: Readonly<Record<string, string>>): Promise<Service>;
   /** One instance of each service, started side by side; `env` adds variables per service. */
@@ -79,6 +87,8 @@ export async function startSystem(backend: Backend): Promise<System> {
   const children: LoggedChild[] = [];
   const instances = new Map<ServiceName, number>();
   let redis: RedisDatabase | undefined;
+  let cluster: RedisCluster | undefined;
+  let sentinel: RedisSentinel | undefined;
   let broker: LoggedChild | undefined;
 
   async function close(): Promise<void> {
@@ -86,7 +96,7 @@ export async function startSystem(backend: Backend): Promise<System> {
     for (const child of children) child.signal('SIGKILL');
     await Promise.all(children.map((child) => child.exited));
     try {
-      await redis?.release();
+      await Promise.all([redis?.release(), cluster?.close(), sentinel?.close()]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -94,6 +104,13 @@ export async function startSystem(backend: Backend): Promise<System> {
 
   try {
     if (backend === 'redis') redis = await leaseRedisDatabase();
+    if (backend === 'redis-cluster') cluster = await startRedisCluster();
+    if (backend === 'redis-sentinel') sentinel = await startRedisSentinel();
+    const storeEnv: Record<string, string> = {
+      ...(redis === undefined ? {} : { REDIS_URL: redis.url }),
+      ...(cluster === undefined ? {} : { REDIS_CLUSTER_NODES: cluster.seeds }),
+      ...(sentinel === undefined ? {} : { REDIS_SENTINELS: sentinel.sentinels, REDIS_SENTINEL_NAME: sentinel.name }),
+    };
     broker = spawnLogged('broker', [BROKER_BIN, '--port', '0', '--data-dir', join(dir, 'broker')], baseEnv());
     children.push(broker);
     const listening = await broker.waitForLine((line) => line.msg === 'broker listening', '"broker listening"');
@@ -108,7 +125,7 @@ export async function startSystem(backend: Backend): Promise<System> {
       KAFKA_SESSION_TIMEOUT: SESSION_TIMEOUT,
       ORDERFLOW_DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
-      ...(redis === undefined ? {} : { REDIS_URL: redis.url }),
+      ...storeEnv,
       ...(name === 'stock-service' || name === 'analytics-service' ? { ADMIN_TOKEN } : {}),
       ...env,
     });
@@ -139,6 +156,7 @@ export async function startSystem(backend: Backend): Promise<System> {
       bootstrap,
       dataDir,
       redisUrl: redis?.url,
+      redisCluster: cluster,
       start,
       async startAll(env = {}) {
         const [order, stock, notification, analytics] = await Promise.all(
