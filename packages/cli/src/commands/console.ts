@@ -88,7 +88,7 @@ export async function startConsole(options: StartConsoleOptions): Promise<Runnin
     ...(options.destination === undefined ? {} : { destination: options.destination }),
   });
   const kafka = createConsoleKafka(settings);
-  const { app } = buildConsoleApp({ log, kafka, services });
+  const { app } = buildConsoleApp({ log, kafka, services, redrive: kafka });
   let url: string;
   try {
     url = await app.listen({ port: config.CONSOLE_PORT, host: config.HOST });
