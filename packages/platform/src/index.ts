@@ -50,6 +50,7 @@ export {
   type OpenRedisOptions,
   openRedis,
   openRedisTarget,
+  pingRedis,
   type RedisClient,
   type RedisTarget,
   redactUrl,

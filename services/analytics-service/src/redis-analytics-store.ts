@@ -1,4 +1,4 @@
-import { defineRedisBatchScript, redisCall, type RedisClient } from '@orderflow/platform';
+import { defineRedisBatchScript, pingRedis, redisCall, type RedisClient } from '@orderflow/platform';
 import { Cluster } from 'ioredis';
 import type { AnalyticsStore, Counts, ProductStats, TopProductsBy, Totals } from './analytics-store.ts';
 import type { CountedEvent } from './counted-event.ts';
@@ -192,7 +192,7 @@ export function createRedisAnalyticsStore(options: RedisAnalyticsStoreOptions): 
       }
     },
     async ping() {
-      await redisCall(() => redis.ping());
+      await pingRedis(redis);
     },
   };
 }

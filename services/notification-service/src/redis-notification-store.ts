@@ -1,5 +1,5 @@
 import type { EventType } from '@orderflow/contracts';
-import { defineRedisScript, redisCall, type RedisClient } from '@orderflow/platform';
+import { defineRedisScript, pingRedis, redisCall, type RedisClient } from '@orderflow/platform';
 
 import type { ChannelName, NewNotification, Notification, NotificationStatus } from './notification.ts';
 import type { AttemptStart, ListQuery, NotificationStore } from './notification-store.ts';
@@ -104,7 +104,7 @@ export function createRedisNotificationStore(options: RedisNotificationStoreOpti
       return found.map(parseNotification);
     },
     async ping() {
-      await redisCall(() => redis.ping());
+      await pingRedis(redis);
     },
   };
 }

@@ -2,6 +2,7 @@ import {
   type DistributedLock,
   defineRedisBatchScript,
   defineRedisScript,
+  pingRedis,
   redisCall,
   type RedisClient,
 } from '@orderflow/platform';
@@ -152,7 +153,7 @@ export function createRedisStockStore(options: RedisStockStoreOptions): StockSto
       return { outcome: outcome as 'fenced' | 'unknown-product' };
     },
     async ping() {
-      await redisCall(() => redis.ping());
+      await pingRedis(redis);
     },
   };
 }

@@ -45,6 +45,8 @@ export interface Service {
   request<T>(method: string, path: string, options?: RequestOptions): Promise<HttpResult<T>>;
   /** The log lines whose fields equal every field of `fields` (msg included, when given). */
   logged(fields: Readonly<Record<string, unknown>>): LogLine[];
+  /** Whether the process has not exited (a crash ends it). */
+  isRunning(): boolean;
   /** SIGKILL: no shutdown hook runs, no offset is committed, the group keeps its partitions for the session. */
   kill(): Promise<void>;
   /** SIGTERM, the graceful stop; resolves with the exit code. */
@@ -212,6 +214,7 @@ function serviceOf(name: ServiceName, child: LoggedChild, url: string): Service 
     request: (method, path, options) => requestJson(method, `${url}${path}`, options),
     logged: (fields) =>
       child.lines.filter((line) => Object.entries(fields).every(([key, value]) => line[key] === value)),
+    isRunning: () => child.isRunning(),
     async kill() {
       child.signal('SIGKILL');
       await child.exited;

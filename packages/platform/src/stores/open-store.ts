@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { PlatformErrors } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { describeRedisTarget, openRedisTarget, type RedisTarget, redisCall } from './redis/open-redis.ts';
+import { describeRedisTarget, openRedisTarget, pingRedis, type RedisTarget } from './redis/open-redis.ts';
 import { createRedisDistributedLock } from './redis/redis-distributed-lock.ts';
 import { openSqlite } from './sqlite/open-sqlite.ts';
 import { createSqliteDistributedLock } from './sqlite/sqlite-distributed-lock.ts';
@@ -51,7 +51,7 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions):
       backend: { kind: 'redis', redis, keyPrefix },
       locks: createRedisDistributedLock(redis, keyPrefix),
       async ping() {
-        await redisCall(() => redis.ping());
+        await pingRedis(redis);
       },
       async close() {
         try {

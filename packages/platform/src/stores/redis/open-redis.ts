@@ -82,6 +82,27 @@ function hostPort(address: string): { host: string; port: number } {
   return { host, port: Number(address.slice(colon + 1)) };
 }
 
+/**
+ * Proves the store can be used, for readiness. One Redis answers PING. A Redis Cluster answering PING proves only
+ * that some node is up (PING goes to any node, and the client drops a dead master from its pool), so every master the
+ * client knows must answer and the cluster itself must report cluster_state:ok: it turns fail once a master has been
+ * unreachable for cluster-node-timeout and its slots refuse commands (CLUSTERDOWN).
+ */
+export async function pingRedis(redis: RedisClient): Promise<void> {
+  if (!(redis instanceof Cluster)) {
+    await redisCall(() => redis.ping());
+    return;
+  }
+  const masters = redis.nodes('master');
+  if (masters.length === 0) throw PlatformErrors.create('STORE_UNAVAILABLE', 'Redis Cluster: no master reachable');
+  await Promise.all(masters.map((master) => redisCall(() => master.ping())));
+  const info = await redisCall(() => masters[0]!.cluster('INFO'));
+  const state = /^cluster_state:(\w+)/m.exec(String(info))?.[1];
+  if (state !== 'ok') {
+    throw PlatformErrors.create('STORE_UNAVAILABLE', `Redis Cluster state is ${state ?? 'unknown'}, not ok`);
+  }
+}
+
 /** The target for logs and error messages, without a password. */
 export function describeRedisTarget(target: RedisTarget): string {
   switch (target.kind) {
