@@ -24,11 +24,35 @@ function openSocket(): Promise<Socket> {
 /** How long the broker may take to drop a bad connection before the test fails instead of hanging. */
 const CLOSE_DEADLINE_MS = 5000;
 
+/** The first whole response frame the socket receives. */
+function nextResponse(socket: Socket): Promise<Buffer> {
+  return new Promise<Buffer>((resolve) => {
+    let received = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length >= 4 && received.length >= 4 + received.readInt32BE(0)) {
+        socket.off('data', onData);
+        resolve(received);
+      }
+    };
+    socket.on('data', onData);
+  });
+}
+
+/** Whether `socket` still gets an answer: an ApiVersions v0 request whose correlation id comes back. */
+async function stillServes(socket: Socket, correlationId: number): Promise<void> {
+  const response = nextResponse(socket);
+  socket.write(frame(requestHeader(18, 0, correlationId)));
+  assert.equal((await response).readInt32BE(4), correlationId, 'a connection opened before the bad one is answered');
+}
+
 /**
- * Sends bytes and asserts that the broker closes the connection within the deadline without answering: a broker
- * that answered the bad request, or kept the connection open, fails the test.
+ * Sends bytes and asserts that the broker closes the connection within the deadline without answering (a broker
+ * that answered the bad request, or kept the connection open, fails the test) and that a connection opened before
+ * it is still served.
  */
 async function sendAndExpectClose(bytes: Buffer): Promise<void> {
+  const bystander = await openSocket();
   const socket = await openSocket();
   socket.on('error', () => {});
   let answered = 0;
@@ -44,8 +68,13 @@ async function sendAndExpectClose(bytes: Buffer): Promise<void> {
   const outcome = await Promise.race([closed, deadline]);
   clearTimeout(timer);
   socket.destroy();
-  assert.equal(outcome, 'closed', `the broker kept the connection open for ${CLOSE_DEADLINE_MS} ms`);
-  assert.equal(answered, 0, 'the broker answered the bad request instead of closing the connection');
+  try {
+    assert.equal(outcome, 'closed', `the broker kept the connection open for ${CLOSE_DEADLINE_MS} ms`);
+    assert.equal(answered, 0, 'the broker answered the bad request instead of closing the connection');
+    await stillServes(bystander, 7);
+  } finally {
+    bystander.destroy();
+  }
 }
 
 function frame(payload: Buffer, declaredSize = payload.length): Buffer {
@@ -113,19 +142,13 @@ test('random garbage on many connections leaves the broker serving normal client
     await closed;
   }
   assert.equal(await produceAndConsumeOneRecord('after-garbage'), '1');
-  assert.equal(survivor.destroyed, false, 'a connection unrelated to the garbage stays open');
+  await stillServes(survivor, 8);
   survivor.destroy();
 });
 
 test('ApiVersions at a version newer than ours answers v0 with UNSUPPORTED_VERSION and our ranges', async () => {
   const socket = await openSocket();
-  const response = new Promise<Buffer>((resolve) => {
-    let received = Buffer.alloc(0);
-    socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      if (received.length >= 4 && received.length >= 4 + received.readInt32BE(0)) resolve(received);
-    });
-  });
+  const response = nextResponse(socket);
   socket.write(frame(requestHeader(18, 99, 42)));
   const bytes = await response;
   socket.destroy();

@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
+import { BatchHeaderAt } from '../src/record-batch/record-batch.ts';
 import { PartitionLog } from '../src/storage/partition-log.ts';
 import { decodeValues, valuesBatch } from './record-batch-builder.ts';
 import {
@@ -192,9 +193,13 @@ test('a clean restart re-validates nothing but the tail and reports no repairs',
     readdirSync(directory).filter((name) => name.endsWith('.log')).length > 2,
     'the log spans several segments, so the first one lies wholly below the recovery point',
   );
-  // Damage inside the first batch (a record byte the CRC covers): a restart that rescanned the whole log would
-  // find it and cut the log there; one that trusts the clean recovery point leaves it to the consumer's CRC check.
-  flipByte(join(directory, `${FIRST_SEGMENT}.log`), batchSize - 1);
+  // Damage in the first segment that every kind of rescan finds: a record byte the CRC covers (a 'full' scan cuts
+  // the log at the first batch) and the second batch's magic, which the CRC does not cover (a 'structure' scan,
+  // as for a segment whose index was lost, cuts it at the second). A restart that trusts the clean recovery point
+  // reads neither and leaves them to the consumer's CRC check.
+  const firstSegment = join(directory, `${FIRST_SEGMENT}.log`);
+  flipByte(firstSegment, batchSize - 1);
+  flipByte(firstSegment, batchSize + BatchHeaderAt.magic);
   const captured = capturingLogger();
   const reopened = openLog(t, directory, captured, 1000);
   assert.equal(reopened.logEndOffset, 60n, 'nothing below the recovery point was re-validated');
