@@ -1,14 +1,12 @@
 // One partition's log: a directory of segments (segment.ts) plus a checkpoint (partition-checkpoint.ts). Appends
 // assign offsets and write synchronously; `durable` and the high watermark follow the fsync policy, so a consumer
 // never sees data that a crash could take back. Reads return whole batches exactly as stored. Opening recovers from
-// a crash: everything after the recovery point is re-validated batch by batch (length, offsets, CRC-32C) and a torn
-// or corrupt tail is cut off; missing or damaged indexes are rebuilt from the .log files.
+// a crash (partition-recovery.ts): everything after the recovery point is re-validated batch by batch and a torn or
+// corrupt tail is cut off; missing or damaged indexes are rebuilt from the .log files.
 import { randomUUID } from 'node:crypto';
-import { fdatasync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { FsyncPolicy } from '../broker-config.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import {
   BATCH_LENGTH_PREFIX_BYTES,
@@ -20,7 +18,7 @@ import {
   wrapSequence,
 } from '../record-batch/record-batch.ts';
 import { firstRecordAtOrAfter, type TimestampedOffset } from '../record-batch/record-timestamps.ts';
-import { ATOMIC_TEMPORARY_SUFFIX, syncDirectoryAsync } from './atomic-file.ts';
+import { syncDirectoryAsync } from './atomic-file.ts';
 import { syncDirectory } from './framed-log.ts';
 import {
   type PartitionCheckpoint,
@@ -28,43 +26,16 @@ import {
   writePartitionCheckpoint,
   writePartitionCheckpointSync,
 } from './partition-checkpoint.ts';
+import { type PartitionLogOptions, type PartitionLogSettings, partitionLogSettings } from './partition-log-settings.ts';
+import { listSegmentFiles, recoverSegments, replayProducerState } from './partition-recovery.ts';
 import { type ProducerAppend, ProducerStateTable } from './producer-state.ts';
-import { LOG_FILE_SUFFIX, LogSegment, parseSegmentLogFileName, segmentFileName } from './segment.ts';
-import { type Datasync, SyncQueue } from './sync-queue.ts';
+import { LogSegment } from './segment.ts';
+import { SyncQueue } from './sync-queue.ts';
 
 export type { TimestampedOffset } from '../record-batch/record-timestamps.ts';
 export type { ProducerAppend } from './producer-state.ts';
-
-export interface PartitionLogOptions {
-  fsync: FsyncPolicy;
-  /** Roll to a new segment at this size (Kafka's segment.bytes). Default 64 MiB. */
-  segmentBytes?: number;
-  /** Roll to a new segment once the active one is this old (Kafka's segment.ms). Default 7 days. */
-  segmentMs?: number;
-  /** Delete segments whose newest batch is older than this; -1 keeps them forever. Default 7 days. */
-  retentionMs?: number;
-  /** Delete the oldest segments while the log is larger than this; -1 for no limit (the default). */
-  retentionBytes?: number;
-  /** Bytes of log between two index entries (Kafka's index.interval.bytes). Default 4 KiB. */
-  indexIntervalBytes?: number;
-  /** Forget idempotent producers idle this long (Kafka's producer.id.expiration.ms). Default 1 day. */
-  producerIdExpirationMs?: number;
-  /** How log data is synced; defaults to fs.fdatasync. Tests inject one to count or fail syncs. */
-  datasync?: Datasync;
-  log: Logger;
-}
-
-interface PartitionLogSettings {
-  fsync: FsyncPolicy;
-  segmentBytes: number;
-  segmentMs: number;
-  retentionMs: number;
-  retentionBytes: number;
-  indexIntervalBytes: number;
-  producerIdExpirationMs: number;
-  datasync: Datasync;
-  log: Logger;
-}
+export type { PartitionLogOptions } from './partition-log-settings.ts';
+export { DEFAULT_RETENTION_MS, DEFAULT_SEGMENT_BYTES, DEFAULT_SEGMENT_MS } from './partition-log-settings.ts';
 
 export interface AppendResult {
   errorCode: number;
@@ -83,11 +54,6 @@ export interface ReadResult {
   records: Buffer;
 }
 
-export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
-export const DEFAULT_SEGMENT_MS = 7 * 24 * 60 * 60 * 1000;
-export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
-const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
-const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 24 * 60 * 60 * 1000;
 /** Suffix of a partition directory renamed for deletion (Kafka's `<topic>-<partition>.<id>-delete`). */
 export const DELETED_DIRECTORY_SUFFIX = '-delete';
 
@@ -129,17 +95,7 @@ export class PartitionLog {
   }
 
   static open(directory: string, options: PartitionLogOptions): PartitionLog {
-    const settings: PartitionLogSettings = {
-      fsync: options.fsync,
-      segmentBytes: options.segmentBytes ?? DEFAULT_SEGMENT_BYTES,
-      segmentMs: options.segmentMs ?? DEFAULT_SEGMENT_MS,
-      retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
-      retentionBytes: options.retentionBytes ?? -1,
-      indexIntervalBytes: options.indexIntervalBytes ?? DEFAULT_INDEX_INTERVAL_BYTES,
-      producerIdExpirationMs: options.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
-      datasync: options.datasync ?? fdatasyncPromise,
-      log: options.log,
-    };
+    const settings = partitionLogSettings(options);
     mkdirSync(directory, { recursive: true });
     const partitionLog = new PartitionLog(directory, settings);
     partitionLog.#load(Date.now());
@@ -495,162 +451,29 @@ export class PartitionLog {
 
   #load(nowMs: number): void {
     const directory = this.#directory;
-    const baseOffsets = this.#listSegmentFiles();
+    const baseOffsets = listSegmentFiles(directory);
     const checkpoint = readPartitionCheckpoint(directory);
     const settings = this.#settings;
     if (baseOffsets.length === 0) {
       const start = checkpoint?.recoveryPoint.offset ?? 0n;
       this.#segments.push(LogSegment.create(directory, start, settings.indexIntervalBytes, nowMs));
-      if (checkpoint !== undefined) this.#loadProducerState(checkpoint, nowMs);
+      if (checkpoint !== undefined) replayProducerState(this.#producers, this.#segments, checkpoint, nowMs);
       this.#highWatermark = start;
       return;
     }
     for (const baseOffset of baseOffsets) {
       this.#segments.push(LogSegment.open(directory, baseOffset, settings.indexIntervalBytes, nowMs));
     }
-    const repaired = this.#recover(checkpoint?.recoveryPoint);
+    const repaired = recoverSegments(this.#segments, checkpoint?.recoveryPoint, directory, this.#log);
     const active = this.#active;
     active.openIndexesForAppend();
-    this.#loadProducerState(checkpoint, nowMs);
+    replayProducerState(this.#producers, this.#segments, checkpoint, nowMs);
     if (repaired) {
       // The validated log is now the recovery point, so the next start does not scan it again.
       syncDirectory(directory);
       writePartitionCheckpointSync(directory, this.#checkpoint(active.size));
     }
     this.#highWatermark = this.logEndOffset;
-  }
-
-  /** Base offsets of the segments present, sorted; removes leftovers of interrupted writes and orphaned indexes. */
-  #listSegmentFiles(): bigint[] {
-    const files = readdirSync(this.#directory);
-    const baseOffsets: bigint[] = [];
-    for (const file of files) {
-      const baseOffset = parseSegmentLogFileName(file);
-      if (baseOffset !== undefined) baseOffsets.push(baseOffset);
-    }
-    const logFiles = new Set(baseOffsets.map((baseOffset) => segmentFileName(baseOffset, LOG_FILE_SUFFIX)));
-    for (const file of files) {
-      const index = /^(\d{20})(\.index|\.timeindex)$/.exec(file);
-      const orphanIndex = index !== null && !logFiles.has(`${index[1]}${LOG_FILE_SUFFIX}`);
-      if (orphanIndex || file.endsWith(ATOMIC_TEMPORARY_SUFFIX)) rmSync(join(this.#directory, file), { force: true });
-    }
-    return baseOffsets.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  }
-
-  /**
-   * Segments wholly below the recovery point are trusted (their indexes only rebuilt if missing or damaged); from the
-   * recovery point on, every batch is validated and the log is cut at the first torn or corrupt one, dropping any
-   * later segment. Returns whether anything was scanned or repaired.
-   */
-  #recover(recoveryPoint: PartitionCheckpoint['recoveryPoint'] | undefined): boolean {
-    const segments = this.#segments;
-    const directory = this.#directory;
-    let start = { index: 0, position: 0, offset: segments[0].baseOffset };
-    if (recoveryPoint !== undefined) {
-      const index = segments.findIndex((segment) => segment.baseOffset === recoveryPoint.segmentBaseOffset);
-      const segment = segments[index];
-      if (segment?.indexesLoaded && segment.size >= recoveryPoint.position) {
-        // The batches just before the recovery point are re-checked too (from the last index entry), so damage to
-        // the end of a cleanly closed log is still found.
-        const tail = segment.offsetIndex.lastEntryAtOrBefore(recoveryPoint.position);
-        const tailOffset = segment.baseOffset + BigInt(tail.relativeOffset);
-        start =
-          segment.verify(tail.position, tailOffset, recoveryPoint.position) === recoveryPoint.offset
-            ? { index, position: recoveryPoint.position, offset: recoveryPoint.offset }
-            : { index, position: tail.position, offset: tailOffset };
-      } else if (segment !== undefined) {
-        start = { index, position: 0, offset: segment.baseOffset };
-      }
-    }
-    let repaired = false;
-    let keep = segments.length;
-    for (let index = 0; index < segments.length; index++) {
-      const segment = segments[index];
-      const isLast = index === segments.length - 1;
-      const expectedNextOffset = isLast ? undefined : segments[index + 1].baseOffset;
-      if (index > 0 && segment.baseOffset !== segments[index - 1].nextOffset) {
-        this.#log.warn(
-          { dir: directory, baseOffset: segment.baseOffset, expected: segments[index - 1].nextOffset },
-          'segment does not continue the log; dropping it and the segments after it',
-        );
-        keep = index;
-        break;
-      }
-      let truncated = false;
-      if (index < start.index && segment.indexesLoaded && expectedNextOffset !== undefined) {
-        segment.restoreFromIndexes(expectedNextOffset);
-      } else {
-        const trusted = index < start.index;
-        const fromPosition = index === start.index ? start.position : 0;
-        const fromOffset = index === start.index ? start.offset : segment.baseOffset;
-        const scannedBytes = segment.size - fromPosition;
-        const result = segment.recover(fromPosition, fromOffset, trusted ? 'structure' : 'full');
-        if (result.truncatedBytes > 0) {
-          this.#log.warn(
-            {
-              dir: directory,
-              baseOffset: segment.baseOffset,
-              truncatedBytes: result.truncatedBytes,
-              reason: result.reason,
-            },
-            'truncated torn batch',
-          );
-          truncated = true;
-        }
-        if (!segment.indexesLoaded) {
-          this.#log.warn({ dir: directory, baseOffset: segment.baseOffset }, 'rebuilt missing or corrupt index');
-        }
-        if (scannedBytes > 0 || !segment.indexesLoaded) {
-          segment.writeIndexFiles();
-          segment.flushSync();
-          repaired = true;
-        }
-      }
-      if (!isLast) segment.closeIndexFiles();
-      if (truncated && !isLast) {
-        keep = index + 1;
-        break;
-      }
-    }
-    for (const dropped of segments.splice(keep)) {
-      this.#log.warn(
-        { dir: directory, baseOffset: dropped.baseOffset },
-        'deleted segment after the end of the valid log',
-      );
-      dropped.delete();
-      repaired = true;
-    }
-    return repaired;
-  }
-
-  /**
-   * Producer state = the checkpoint's snapshot (if any), trimmed to the log if the log lost its tail, then brought up
-   * to date from the headers of the batches after the snapshot. Without a snapshot the whole log is read.
-   */
-  #loadProducerState(checkpoint: PartitionCheckpoint | undefined, nowMs: number): void {
-    let from = this.logStartOffset;
-    if (checkpoint !== undefined && this.#producers.decode(checkpoint.producerFrames)) {
-      from = checkpoint.recoveryPoint.offset;
-      if (from > this.logEndOffset) {
-        this.#producers.truncateFrom(this.logEndOffset);
-        from = this.logEndOffset;
-      }
-      if (from < this.logStartOffset) from = this.logStartOffset;
-    }
-    for (const segment of this.#segments) {
-      if (segment.nextOffset <= from) continue;
-      const position = from > segment.baseOffset ? (segment.locate(from) ?? 0) : 0;
-      segment.forEachBatchHeader(position, (header) => {
-        if (header.producerId < 0n || header.baseOffset < from) return;
-        const claim = {
-          producerId: header.producerId,
-          producerEpoch: header.producerEpoch,
-          baseSequence: header.baseSequence,
-          lastSequence: batchLastSequence(header),
-        };
-        this.#producers.record(claim, header.baseOffset, header.baseOffset + BigInt(header.lastOffsetDelta), nowMs);
-      });
-    }
   }
 }
 
@@ -669,8 +492,4 @@ function producerOfBatches(batches: readonly Buffer[]): ProducerAppend | undefin
 function normalizedClaim(producer: ProducerAppend): ProducerAppend | undefined {
   if (producer.producerId < 0n) return undefined;
   return { ...producer, lastSequence: wrapSequence(producer.lastSequence) };
-}
-
-function fdatasyncPromise(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
 }
