@@ -1,10 +1,15 @@
-// The page's two actions: placing an order (passed on to order-service, whose answer, problem documents included,
-// goes back as it is) and sending a dead-letter topic's records back to their source topic (dry run first).
+// The page's actions: placing an order (passed on to order-service, whose answer, problem documents included,
+// goes back as it is), looking one order up by id with its fan-out (beyond the latest the stream carries), and
+// sending a dead-letter topic's records back to their source topic (dry run first).
 import { DEAD_LETTER_SUFFIX, type HttpApp, PlatformErrors } from '@orderflow/platform';
+import type { FastifyReply } from 'fastify';
 import Type from 'typebox';
 import { ConsoleErrors } from './console-errors.ts';
-import type { RedriveResult } from './console-state.ts';
+import type { OrderRow, RedriveResult } from './console-state.ts';
+import type { KafkaSource } from './kafka-source.ts';
+import { orderRow, traceListed } from './order-fan-out.ts';
 import type { ServiceEndpoints } from './service-endpoints.ts';
+import { type ListedOrder, listedOrder } from './service-reading.ts';
 
 /** The `orderflow dlq` code, as the command passes it in. */
 export interface DeadLetterRedrive {
@@ -14,6 +19,7 @@ export interface DeadLetterRedrive {
 
 export interface ApiRoutesDeps {
   readonly services: ServiceEndpoints;
+  readonly kafka: KafkaSource;
   /** Without it the redrive route is not registered (404), as for a console that cannot write to Kafka. */
   readonly redrive?: DeadLetterRedrive;
 }
@@ -31,19 +37,19 @@ const PlaceOrderBody = Type.Object(
   { additionalProperties: false },
 );
 
+const OrderParams = Type.Object({ orderId: Type.String({ minLength: 1, maxLength: 64 }) });
 const RedriveParams = Type.Object({ topic: Type.String({ minLength: 1, maxLength: 249 }) });
 const RedriveBody = Type.Object({ dryRun: Type.Boolean() }, { additionalProperties: false });
 
 export function registerApiRoutes(app: HttpApp, deps: ApiRoutesDeps): void {
   const orderService = deps.services['order-service'];
 
-  app.post('/api/orders', { schema: { body: PlaceOrderBody } }, async (request, reply) => {
-    let response: Response;
+  /** order-service's answer, or ORDER_SERVICE_UNAVAILABLE when it gives none. */
+  const callOrderService = async (path: string, requestId: string, init: RequestInit = {}): Promise<Response> => {
     try {
-      response = await fetch(`${orderService}/orders`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-request-id': request.id },
-        body: JSON.stringify(request.body),
+      return await fetch(`${orderService}${path}`, {
+        ...init,
+        headers: { 'content-type': 'application/json', 'x-request-id': requestId },
         signal: AbortSignal.timeout(ORDER_TIMEOUT_MS),
       });
     } catch (error) {
@@ -51,11 +57,28 @@ export function registerApiRoutes(app: HttpApp, deps: ApiRoutesDeps): void {
       const reason = cause instanceof Error ? cause.message : (error as Error).message;
       throw ConsoleErrors.create('ORDER_SERVICE_UNAVAILABLE', `order-service at ${orderService}: ${reason}`);
     }
-    const body = await response.text();
-    return reply
-      .code(response.status)
-      .type(response.headers.get('content-type') ?? 'application/json')
-      .send(body);
+  };
+
+  app.post('/api/orders', { schema: { body: PlaceOrderBody } }, async (request, reply) => {
+    const response = await callOrderService('/orders', request.id, {
+      method: 'POST',
+      body: JSON.stringify(request.body),
+    });
+    return passOn(reply, response);
+  });
+
+  // The search box: order-service's record of the order (its 404 ORDER_NOT_FOUND passed on) and its trace.
+  app.get('/api/orders/:orderId', { schema: { params: OrderParams } }, async (request, reply): Promise<OrderRow> => {
+    const response = await callOrderService(`/orders/${encodeURIComponent(request.params.orderId)}`, request.id);
+    if (!response.ok) return passOn(reply, response);
+    const order = listedOrder((await response.json()) as ListedOrder);
+    let traces;
+    try {
+      traces = await traceListed(deps.kafka, [order]);
+    } catch (error) {
+      throw ConsoleErrors.create('KAFKA_UNAVAILABLE', `trace of ${order.orderId}: ${(error as Error).message}`);
+    }
+    return orderRow(order, traces[0]);
   });
 
   const { redrive } = deps;
@@ -74,4 +97,12 @@ export function registerApiRoutes(app: HttpApp, deps: ApiRoutesDeps): void {
       return redrive.redrive(topic, request.body.dryRun);
     },
   );
+}
+
+async function passOn(reply: FastifyReply, response: Response): Promise<never> {
+  const body = await response.text();
+  return reply
+    .code(response.status)
+    .type(response.headers.get('content-type') ?? 'application/json')
+    .send(body) as never;
 }

@@ -48,7 +48,11 @@ export function buildConsoleApp(deps: ConsoleAppDeps): ConsoleApp {
     metrics: createMetrics({ service: CONSOLE_NAME }),
   });
   registerEventStream(app, poller);
-  registerApiRoutes(app, { services: deps.services, ...(deps.redrive === undefined ? {} : { redrive: deps.redrive }) });
+  registerApiRoutes(app, {
+    services: deps.services,
+    kafka: deps.kafka,
+    ...(deps.redrive === undefined ? {} : { redrive: deps.redrive }),
+  });
   const pageDir = deps.pageDir ?? DEFAULT_PAGE_DIR;
   if (existsSync(pageDir)) {
     void app.register(fastifyStatic, { root: pageDir, index: 'index.html', cacheControl: false });

@@ -137,9 +137,18 @@ export interface OrderRow {
   readonly reason?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
-  /** The fan-out view of `orderflow trace`: per group reading order-topic, whether it has processed this order's
-   *  order-created record (its committed offset is past the record). Empty while the record is not located yet. */
-  readonly processedBy: readonly { readonly group: string; readonly processed: boolean }[];
+  /** The fan-out view of `orderflow trace`, from its code: per consumer group reading the order's events (on
+   *  order-topic and stock-topic), how far it got with them: `processed` when its committed offset is past all of
+   *  them, `dead-lettered` when one is in its dead-letter topic, else `pending`. Empty while no event is found yet. */
+  readonly fanOut: readonly GroupFanOut[];
+}
+
+/** How far a consumer group got with an order's events, as `orderflow trace` says it. */
+export type GroupProgress = 'processed' | 'dead-lettered' | 'pending';
+
+export interface GroupFanOut {
+  readonly group: string;
+  readonly progress: GroupProgress;
 }
 
 // ---- stock and analytics -------------------------------------------------------------------------------------

@@ -8,6 +8,6 @@ export {
 } from './console-app.ts';
 export { ConsoleErrors, type ConsoleErrorCode } from './console-errors.ts';
 export * from './console-state.ts';
-export type { KafkaReading, KafkaSource, SourceRecord, TopicPartitionOffsets } from './kafka-source.ts';
+export type { KafkaReading, KafkaSource, SourceRecord, TopicPartitionOffsets, TracedOrder } from './kafka-source.ts';
 export { SERVICE_NAMES, type ServiceEndpoints } from './service-endpoints.ts';
 export { type StateListener, StatePoller } from './state-poller.ts';

@@ -2,7 +2,7 @@
 // The console package holds no Kafka client of its own: the `orderflow console` command builds this from the same
 // modules `orderflow groups` and `orderflow topics` use, so there is one copy of that logic and the dependency runs
 // one way only (@orderflow/cli imports @orderflow/console, never the reverse).
-import type { ConsumerGroupView } from './console-state.ts';
+import type { ConsumerGroupView, GroupProgress } from './console-state.ts';
 
 export interface TopicPartitionOffsets {
   readonly topic: string;
@@ -31,6 +31,19 @@ export interface KafkaReading {
   readonly offsets: TopicPartitionOffsets[];
 }
 
+/** One order as `orderflow trace` finds it (packages/cli/src/kafka/order-trace.ts), the fields the console uses. */
+export interface TracedOrder {
+  readonly orderId: string;
+  readonly events: readonly {
+    readonly topic: string;
+    readonly partition: number;
+    readonly offset: number;
+    readonly type: string | null;
+    /** Every group that has committed offsets for the event's topic, with how far it got with this event. */
+    readonly groups: Readonly<Record<string, GroupProgress>>;
+  }[];
+}
+
 export interface KafkaSource {
   /** host:port list, for display. */
   readonly brokers: string;
@@ -40,4 +53,7 @@ export interface KafkaSource {
   read(topics: readonly string[]): Promise<KafkaReading>;
   /** The records of one partition with offsets from `from` (inclusive) to `to` (exclusive), oldest first. */
   records(topic: string, partition: number, from: number, to: number): Promise<SourceRecord[]>;
+  /** The traces of these orders, one per id in the order given, scanning from a little before `since` (the
+   *  creation time of the oldest). */
+  traceOrders(orderIds: readonly string[], since: Date | undefined): Promise<TracedOrder[]>;
 }

@@ -78,7 +78,7 @@ function failureReason(error: unknown): string {
 }
 
 // Only the fields the page shows: the history and customer stay in order-service.
-function listedOrder(order: ListedOrder): ListedOrder {
+export function listedOrder(order: ListedOrder): ListedOrder {
   return {
     orderId: order.orderId,
     productId: order.productId,

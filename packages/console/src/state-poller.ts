@@ -9,7 +9,7 @@
 //
 // Idle policy: with no page connected it keeps polling the groups only (three Kafka requests a second), because the
 // lag chart covers the last 10 minutes also for someone who opens the page now; the services, the topics' offsets,
-// the order positions and the dead letters are read only while someone watches. The first page to connect wakes a
+// the orders' fan-out and the dead letters are read only while someone watches. The first page to connect wakes a
 // full poll at once and gets its snapshot from it.
 import type { Logger } from '@orderflow/platform';
 import {
@@ -25,7 +25,7 @@ import {
 } from './console-state.ts';
 import { DeadLetterReading } from './dead-letter-reading.ts';
 import type { KafkaSource, TopicPartitionOffsets } from './kafka-source.ts';
-import { OrderPositions } from './order-positions.ts';
+import { OrderFanOut } from './order-fan-out.ts';
 import type { ServiceEndpoints } from './service-endpoints.ts';
 import { readHealth, readServiceData, type ServiceData } from './service-reading.ts';
 import { buildTopology, EVENT_TOPICS, type FlowCounters, flowCounters } from './topology.ts';
@@ -62,7 +62,7 @@ export class StatePoller {
   readonly #listeners = new Set<StateListener>();
   readonly #awaitingSnapshot = new Set<StateListener>();
   readonly #lagHistory = new Map<string, LagSample[]>();
-  readonly #positions = new OrderPositions();
+  readonly #fanOut = new OrderFanOut();
   readonly #deadLetterReading = new DeadLetterReading();
   #groups: ConsumerGroupView[] = [];
   #offsets: TopicPartitionOffsets[] = [];
@@ -163,17 +163,17 @@ export class StatePoller {
       this.#state = undefined;
       return;
     }
+    const health = await readHealth(this.#services, this.#httpTimeoutMs);
+    const counters = flowCounters(at, this.#offsets, this.#groups);
+    const services = await this.#readData(at, counters, health);
     if (kafkaError === null) {
       try {
-        await this.#positions.update(this.#kafka, this.#offsets);
+        await this.#fanOut.update(this.#kafka, services.orders ?? [], this.#groups, this.#offsets);
         this.#deadLetters = await this.#deadLetterReading.read(this.#kafka, this.#offsets);
       } catch (error) {
         kafkaError = messageOf(error);
       }
     }
-    const health = await readHealth(this.#services, this.#httpTimeoutMs);
-    const counters = flowCounters(at, this.#offsets, this.#groups);
-    const services = await this.#readData(at, counters, health);
     const kafka: KafkaStatus = { brokers: this.#kafka.brokers, reachable: kafkaError === null, error: kafkaError };
     const state: ConsoleState = {
       version: CONSOLE_STATE_VERSION,
@@ -182,7 +182,7 @@ export class StatePoller {
       topology: buildTopology(health, this.#offsets, counters, this.#counters, 3 * this.#intervalMs),
       groups: this.#groups,
       lagHistory: this.lagHistory(),
-      orders: services.orders === null ? [] : this.#positions.rows(services.orders, this.#groups),
+      orders: services.orders === null ? [] : this.#fanOut.rows(services.orders),
       stock: services.stock,
       analytics: services.analytics,
       deadLetters: this.#deadLetters,

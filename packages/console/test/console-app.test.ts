@@ -5,12 +5,11 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type TestContext, test } from 'node:test';
-import { EventTypes } from '@orderflow/contracts';
 import pino from 'pino';
 import type { DeadLetterRedrive } from '../src/api-routes.ts';
 import { buildConsoleApp } from '../src/console-app.ts';
 import type { ConsumerGroupView, RedriveResult } from '../src/console-state.ts';
-import type { KafkaSource, SourceRecord, TopicPartitionOffsets } from '../src/kafka-source.ts';
+import type { KafkaSource, SourceRecord, TopicPartitionOffsets, TracedOrder } from '../src/kafka-source.ts';
 import type { ServiceEndpoints } from '../src/service-endpoints.ts';
 import { openEventStream } from './event-stream-client.ts';
 
@@ -41,6 +40,9 @@ class ScriptedKafka implements KafkaSource {
   groupViews: ConsumerGroupView[] = [];
   offsets: TopicPartitionOffsets[] = [];
   topicRecords = new Map<string, SourceRecord[]>();
+  /** What `orderflow trace` would find per order id. */
+  traces = new Map<string, TracedOrder>();
+  traceCalls: { orderIds: readonly string[]; since: string | undefined }[] = [];
   failure: string | undefined;
   async groups() {
     if (this.failure !== undefined) throw new Error(this.failure);
@@ -53,6 +55,10 @@ class ScriptedKafka implements KafkaSource {
     return (this.topicRecords.get(topic) ?? []).filter(
       (r) => r.partition === partition && r.offset >= from && r.offset < to,
     );
+  }
+  async traceOrders(orderIds: readonly string[], since: Date | undefined) {
+    this.traceCalls.push({ orderIds, since: since?.toISOString() });
+    return orderIds.map((orderId) => this.traces.get(orderId) ?? { orderId, events: [] });
   }
 }
 
@@ -168,14 +174,14 @@ test('health: a service that does not answer is not live, one answering 503 is l
   assert.equal(state.analytics, null, 'no totals from a service that does not answer');
 });
 
-test('orders show which groups have processed their order-created record; dead letters their reasons', async (t) => {
+test('orders show how far each group got with their events, from the trace code; dead letters their reasons', async (t) => {
   const order = (orderId: string, status: string) => ({
     orderId,
     productId: 'A001',
     quantity: 1,
     status,
-    createdAt: '2026-12-06T10:00:00.000Z',
-    updatedAt: '2026-12-06T10:00:00.000Z',
+    createdAt: orderId === 'o1' ? '2026-12-06T10:00:00.000Z' : '2026-12-06T10:00:05.000Z',
+    updatedAt: '2026-12-06T10:00:06.000Z',
     history: [],
   });
   const services = await fakeServices(t, {
@@ -189,19 +195,29 @@ test('orders show which groups have processed their order-created record; dead l
         ],
       }),
   });
-  const created = (orderId: string, offset: number): SourceRecord => ({
+  const event = (offset: number, topic: string, groups: TracedOrder['events'][number]['groups']) => ({
+    topic,
     partition: 0,
     offset,
-    key: orderId,
-    headers: {},
-    value: JSON.stringify({ type: EventTypes.orderCreated, data: { orderId } }),
+    type: null,
+    groups,
   });
   const kafka = new ScriptedKafka();
   kafka.offsets = [
     { topic: 'order-topic', partition: 0, earliest: 0, latest: 2 },
     { topic: 'order-topic.stock-service.dlq', partition: 0, earliest: 0, latest: 1 },
   ];
-  kafka.topicRecords.set('order-topic', [created('o1', 0), created('o2', 1)]);
+  kafka.traces.set('o1', {
+    orderId: 'o1',
+    events: [
+      event(0, 'order-topic', { 'stock-service': 'processed', 'notification-service': 'processed' }),
+      event(0, 'stock-topic', { 'order-service': 'processed', 'notification-service': 'pending' }),
+    ],
+  });
+  kafka.traces.set('o2', {
+    orderId: 'o2',
+    events: [event(1, 'order-topic', { 'stock-service': 'dead-lettered', 'notification-service': 'processed' })],
+  });
   kafka.topicRecords.set('order-topic.stock-service.dlq', [
     {
       partition: 0,
@@ -215,31 +231,23 @@ test('orders show which groups have processed their order-created record; dead l
       value: 'not json',
     },
   ]);
-  kafka.groupViews = [
-    group('stock-service', 2, 2),
-    group('notification-service', 1, 2),
-    group('analytics-service', null, 2),
-  ];
+  kafka.groupViews = [group('stock-service', 2, 2), group('notification-service', 1, 2)];
   const { url } = await startConsole(t, kafka, services);
   const stream = await openEventStream(`${url}/events`);
   t.after(() => stream.close());
-  const state = await stream.until(
-    (s) => s.orders.length === 2 && s.orders[0].processedBy.length > 0,
-    WAIT_MS,
-    'orders',
-  );
-  const processed = (orderId: string) =>
-    Object.fromEntries(state.orders.find((o) => o.orderId === orderId)!.processedBy.map((p) => [p.group, p.processed]));
-  assert.deepEqual(processed('o1'), {
-    'analytics-service': false,
-    'notification-service': true,
-    'stock-service': true,
+  const state = await stream.until((s) => s.orders.length === 2 && s.orders[0].fanOut.length > 0, WAIT_MS, 'orders');
+  const fanOut = (orderId: string) =>
+    Object.fromEntries(state.orders.find((o) => o.orderId === orderId)!.fanOut.map((p) => [p.group, p.progress]));
+  assert.deepEqual(fanOut('o1'), {
+    'notification-service': 'pending',
+    'order-service': 'processed',
+    'stock-service': 'processed',
   });
-  assert.deepEqual(processed('o2'), {
-    'analytics-service': false,
-    'notification-service': false,
-    'stock-service': true,
-  });
+  assert.deepEqual(fanOut('o2'), { 'notification-service': 'processed', 'stock-service': 'dead-lettered' });
+  assert.deepEqual(kafka.traceCalls[0], { orderIds: ['o2', 'o1'], since: '2026-12-06T10:00:00.000Z' });
+  const calls = kafka.traceCalls.length;
+  await stream.until((s) => Date.parse(s.at) > Date.parse(state.at) + 200, WAIT_MS, 'more polls');
+  assert.equal(kafka.traceCalls.length, calls, 'nothing moved, so the orders were not traced again');
   assert.deepEqual(
     state.stock.map((p) => p.productId),
     ['A1', 'B1'],
@@ -264,6 +272,43 @@ test('orders show which groups have processed their order-created record; dead l
   ]);
   const produce = state.topology.arrows.find((a) => a.from === 'order-service' && a.to === 'order-topic');
   assert.equal(produce?.kind, 'produce');
+});
+
+test('GET /api/orders/:orderId finds an order beyond the latest with its trace; an unknown one is order-service 404', async (t) => {
+  const old = {
+    orderId: 'o-old',
+    productId: 'A001',
+    quantity: 3,
+    status: 'CONFIRMED',
+    createdAt: '2026-12-01T09:00:00.000Z',
+    updatedAt: '2026-12-01T09:00:01.000Z',
+    history: [{ status: 'PENDING' }],
+  };
+  const services = await fakeServices(t, {
+    'GET /order/orders/o-old': (_q, _b, r) => json(r, 200, old),
+    'GET /order/orders/nope': (_q, _b, r) =>
+      json(
+        r,
+        404,
+        { status: 404, code: 'ORDER_NOT_FOUND', detail: 'No order with id nope' },
+        'application/problem+json',
+      ),
+  });
+  const kafka = new ScriptedKafka();
+  kafka.traces.set('o-old', {
+    orderId: 'o-old',
+    events: [{ topic: 'order-topic', partition: 2, offset: 7, type: null, groups: { 'stock-service': 'processed' } }],
+  });
+  const { app } = await startConsole(t, kafka, services);
+  const found = await app.inject({ method: 'GET', url: '/api/orders/o-old' });
+  assert.equal(found.statusCode, 200);
+  const { history: _history, ...shown } = old;
+  assert.deepEqual(found.json(), { ...shown, fanOut: [{ group: 'stock-service', progress: 'processed' }] });
+  assert.ok(kafka.traceCalls.some((call) => call.orderIds.join() === 'o-old' && call.since === old.createdAt));
+
+  const missing = await app.inject({ method: 'GET', url: '/api/orders/nope' });
+  assert.equal(missing.statusCode, 404);
+  assert.equal(missing.json().code, 'ORDER_NOT_FOUND');
 });
 
 test('POST /api/orders passes the order to order-service and its answer back', async (t) => {

@@ -1,13 +1,15 @@
 // The console's view of Kafka (KafkaSource in @orderflow/console), answered by the modules `orderflow groups` and
-// `orderflow topics` use, and its redrive by the code of `orderflow dlq redrive` (console-redrive.ts). One Admin and
+// `orderflow topics` use, the orders' fan-out by the code of `orderflow trace` (order-trace.ts), and its redrive by
+// the code of `orderflow dlq redrive` (console-redrive.ts). One Admin and
 // one group-less Consumer (for Fetch only) stay open for the console's life.
-import type { DeadLetterRedrive, KafkaReading, KafkaSource, SourceRecord } from '@orderflow/console';
+import type { DeadLetterRedrive, KafkaReading, KafkaSource, SourceRecord, TracedOrder } from '@orderflow/console';
 import { DEAD_LETTER_SUFFIX } from '@orderflow/platform';
 import { Admin, Consumer } from '@platformatic/kafka';
 import { createConsoleRedrive } from './console-redrive.ts';
 import { readGroupReports, readGroupsAndOffsets } from './group-reports.ts';
 import type { KafkaClientSettings } from './kafka-client-options.ts';
 import { kafkaErrorMessage } from './kafka-error-message.ts';
+import { traceOrders } from './order-trace.ts';
 import { readRecordRange } from './record-range.ts';
 
 export interface ConsoleKafka extends KafkaSource, DeadLetterRedrive {
@@ -41,6 +43,11 @@ export function createConsoleKafka(settings: KafkaClientSettings): ConsoleKafka 
     },
     async records(topic, partition, from, to): Promise<SourceRecord[]> {
       return readRecordRange(consumer, topic, partition, from, to).catch(failure(`records of ${topic}`));
+    },
+    async traceOrders(orderIds, since): Promise<TracedOrder[]> {
+      return traceOrders({ admin, consumer }, orderIds, since === undefined ? {} : { since }).catch(
+        failure('trace of orders'),
+      );
     },
     redrive: (topic, dryRun) => redrive.redrive(topic, dryRun),
     async close() {

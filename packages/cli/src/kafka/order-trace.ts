@@ -51,18 +51,43 @@ export interface TraceOptions {
 }
 
 export async function traceOrder(kafka: TraceKafka, orderId: string, options: TraceOptions = {}): Promise<OrderTrace> {
+  const [trace] = await traceOrders(kafka, [orderId], options);
+  return trace!;
+}
+
+/**
+ * The traces of several orders from one scan of each topic (what the console's orders table shows): one trace per id,
+ * in the order given. `since` is then the creation time of the oldest of them.
+ */
+export async function traceOrders(
+  kafka: TraceKafka,
+  orderIds: readonly string[],
+  options: TraceOptions = {},
+): Promise<OrderTrace[]> {
+  const wanted = new Set(orderIds);
   const limit = options.scanLimit ?? DEFAULT_SCAN_LIMIT;
   const since = options.since === undefined ? undefined : options.since.getTime() - CLOCK_SLACK_MS;
   const existing = new Set(await kafka.admin.listTopics());
   const topics = TRACED_TOPICS.filter((topic) => existing.has(topic));
-  const committed = await committedOffsets(kafka.admin, topics);
+  const committed =
+    wanted.size === 0
+      ? new Map<string, Map<string, Map<number, number>>>()
+      : await committedOffsets(kafka.admin, topics);
+  const matches = (record: { key: string | null }) => record.key !== null && wanted.has(record.key);
   let truncated = false;
 
-  const found: { topic: string; partition: number; offset: number; timestamp: number; value: string | null }[] = [];
-  for (const topic of topics) {
-    const scanned = await scan(kafka, topic, since, limit, (record) => record.key === orderId);
+  const found: {
+    topic: string;
+    partition: number;
+    offset: number;
+    timestamp: number;
+    key: string;
+    value: string | null;
+  }[] = [];
+  for (const topic of wanted.size === 0 ? [] : topics) {
+    const scanned = await scan(kafka, topic, since, limit, matches);
     truncated ||= scanned.truncated;
-    found.push(...scanned.records.map((record) => ({ topic, ...record })));
+    found.push(...scanned.records.map((record) => ({ topic, ...record, key: record.key! })));
   }
 
   const deadLettered = new Set<string>();
@@ -70,7 +95,7 @@ export async function traceOrder(kafka: TraceKafka, orderId: string, options: Tr
     for (const topic of byTopic.keys()) {
       const dlq = deadLetterTopic(topic, group);
       if (!existing.has(dlq)) continue;
-      const scanned = await scan(kafka, dlq, since, limit, (record) => record.key === orderId);
+      const scanned = await scan(kafka, dlq, since, limit, matches);
       truncated ||= scanned.truncated;
       for (const record of scanned.records) {
         const origin = `${record.headers[DeadLetterHeaders.originalTopic]}:${record.headers[DeadLetterHeaders.originalPartition]}:${record.headers[DeadLetterHeaders.originalOffset]}`;
@@ -79,32 +104,36 @@ export async function traceOrder(kafka: TraceKafka, orderId: string, options: Tr
     }
   }
 
-  const events = found
-    .sort((a, b) => a.timestamp - b.timestamp || a.topic.localeCompare(b.topic) || a.offset - b.offset)
-    .map((record): TracedEvent => {
-      const groups: Record<string, GroupProgress> = {};
-      for (const [group, byTopic] of [...committed].sort(([a], [b]) => a.localeCompare(b))) {
-        const partitions = byTopic.get(record.topic);
-        if (partitions === undefined) continue;
-        const position = partitions.get(record.partition) ?? -1;
-        groups[group] = deadLettered.has(`${group}|${record.topic}:${record.partition}:${record.offset}`)
-          ? 'dead-lettered'
-          : position > record.offset
-            ? 'processed'
-            : 'pending';
-      }
-      const event = parseEvent(record.value);
-      return {
-        topic: record.topic,
-        partition: record.partition,
-        offset: record.offset,
-        time: new Date(record.timestamp).toISOString(),
-        type: event?.type ?? null,
-        eventId: event?.id ?? null,
-        groups,
-      };
+  const groupsInOrder = [...committed].sort(([a], [b]) => a.localeCompare(b));
+  const eventsByOrder = new Map<string, TracedEvent[]>();
+  for (const record of found.sort(
+    (a, b) => a.timestamp - b.timestamp || a.topic.localeCompare(b.topic) || a.offset - b.offset,
+  )) {
+    const groups: Record<string, GroupProgress> = {};
+    for (const [group, byTopic] of groupsInOrder) {
+      const partitions = byTopic.get(record.topic);
+      if (partitions === undefined) continue;
+      const position = partitions.get(record.partition) ?? -1;
+      groups[group] = deadLettered.has(`${group}|${record.topic}:${record.partition}:${record.offset}`)
+        ? 'dead-lettered'
+        : position > record.offset
+          ? 'processed'
+          : 'pending';
+    }
+    const event = parseEvent(record.value);
+    const events = eventsByOrder.get(record.key) ?? [];
+    events.push({
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      time: new Date(record.timestamp).toISOString(),
+      type: event?.type ?? null,
+      eventId: event?.id ?? null,
+      groups,
     });
-  return { orderId, events, truncated };
+    eventsByOrder.set(record.key, events);
+  }
+  return orderIds.map((orderId) => ({ orderId, events: eventsByOrder.get(orderId) ?? [], truncated }));
 }
 
 function parseEvent(value: string | null): { type?: string; id?: string } | undefined {
@@ -122,6 +151,7 @@ function parseEvent(value: string | null): { type?: string; id?: string } | unde
 
 interface ScannedRecord {
   readonly partition: number;
+  readonly key: string | null;
   readonly offset: number;
   readonly timestamp: number;
   readonly value: string | null;
