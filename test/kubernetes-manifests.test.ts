@@ -81,12 +81,14 @@ const kustomizations = [
   'deploy/kubernetes/base',
   'deploy/kubernetes/overlays/scaled',
   'deploy/kubernetes/overlays/scaled-sasl-tls',
+  'deploy/kubernetes/overlays/scaled-redis-cluster',
   'deploy/kubernetes/overlays/strimzi-topics',
 ];
 const overlays = [
   'deploy/kubernetes/base',
   'deploy/kubernetes/overlays/scaled',
   'deploy/kubernetes/overlays/scaled-sasl-tls',
+  'deploy/kubernetes/overlays/scaled-redis-cluster',
 ];
 
 /** kubernetes-models has one module per kind: `<group>/<version>/<Kind>`, core kinds under `v1/`. */
@@ -216,8 +218,12 @@ for (const overlay of overlays) {
         assert.equal(ref.optional !== true, variable.name === 'REDIS_URL', `${name}: only REDIS_URL is required`);
         secretKeys.push(variable.name);
       }
-      // Several replicas must share one store: the per-pod SQLite fallback would oversell stock.
-      assert.ok(secretKeys.includes('REDIS_URL'), `${name} reads REDIS_URL from ${SECRETS}`);
+      // Several replicas must share one store: the per-pod SQLite fallback would oversell stock. The Redis is
+      // REDIS_URL from the Secret, or a Redis Cluster's nodes from the ConfigMap (loadConfig below refuses both).
+      assert.ok(
+        secretKeys.includes('REDIS_URL') || config.data?.REDIS_CLUSTER_NODES !== undefined,
+        `${name} reads REDIS_URL from ${SECRETS} or REDIS_CLUSTER_NODES from ${config.metadata.name}`,
+      );
       for (const variable of Object.entries(spec).filter(([, v]) => v.secret === true)) {
         assert.ok(secretKeys.includes(variable[0]), `${name}'s secret ${variable[0]} comes from ${SECRETS}`);
       }

@@ -207,6 +207,22 @@ describe('the Redis the store uses', () => {
         }),
       /REDIS_CLUSTER_NODES and REDIS_SENTINELS are both set/,
     );
+    assert.throws(
+      () =>
+        loadConfig(storeConfigSpec, {
+          REDIS_URL: 'redis://r:6379',
+          REDIS_SENTINELS: 's:26379',
+          REDIS_SENTINEL_NAME: 'm',
+        }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.message === 'REDIS_URL and REDIS_SENTINELS are both set; set only one of them',
+    );
+  });
+
+  test('an empty variable counts as unset, so it never conflicts', () => {
+    const config = loadConfig(storeConfigSpec, { REDIS_URL: '', REDIS_CLUSTER_NODES: 'r:7000' });
+    assert.deepEqual(redisTargetOf(config), { kind: 'cluster', nodes: ['r:7000'] });
   });
 
   test('a cluster node that is not host:port is refused', () => {

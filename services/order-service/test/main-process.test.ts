@@ -97,6 +97,13 @@ test('main refuses a bad setting with a one-line message and exit code 1', { tim
   assert.match(output(), /^order-service: IDEMPOTENCY_TTL="forever" is invalid; expected a duration/);
 });
 
+test('main refuses REDIS_URL and REDIS_CLUSTER_NODES together at start, naming both', { timeout: 30_000 }, async () => {
+  const { child, output } = run({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: '127.0.0.1:7000' });
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 1);
+  assert.match(output(), /^order-service: REDIS_URL and REDIS_CLUSTER_NODES are both set; set only one of them/);
+});
+
 test('main exits 1 with the reason when the store cannot be reached', { timeout: 30_000 }, async () => {
   const { child, output } = run({
     REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
