@@ -6,7 +6,8 @@
 //   BENCH_DRAIN_TIMEOUT=60s npm run bench -- capacity                            # the defaults
 //   BENCH_RECORD=0 BENCH_CAPACITY_STEPS=250,1000 BENCH_STEP_SECONDS=5 npm run bench -- capacity   # a quick try
 //   BENCH_CONCURRENCY=256 …     passes --concurrency to orderflow load (its default, 64, otherwise)
-//   BENCH_CPU_PROF=<dir> …      every process of the stack writes a .cpuprofile there (NODE_OPTIONS=--cpu-prof)
+//   BENCH_CPU_PROF=<dir> …      every process of the stack writes a .cpuprofile there (NODE_OPTIONS=--cpu-prof);
+//                               node bench/lib/cpu-profile-summary.ts <dir>/step-<rate> prints each one's top functions
 //   BENCH_CAPACITY_ALL=1 …      runs every step, instead of stopping after two steps in a row that fail
 //
 // Each step starts the stack afresh as `npm start` runs it (startEmbeddedStack: orderflow up --json, the broker with
