@@ -6,9 +6,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { type LoggedChild, type LogLine, spawnLogged } from './child-process.ts';
 import { type HttpResult, type RequestOptions, requestJson } from './http.ts';
-import { type RedisCluster, startRedisCluster } from './redis-cluster.ts';
+import {
+  type RedisCluster,
+  type RedisSentinel,
+  startRedisCluster,
+  startRedisSentinel,
+} from '@orderflow/platform/testing';
 import { leaseRedisDatabase, type RedisDatabase } from './redis-db.ts';
-import { type RedisSentinel, startRedisSentinel } from './redis-sentinel.ts';
 
 // The whole system as separate processes, the way it runs in production: our broker (packages/broker/src/bin.ts)
 // and each service's main.ts, configured only through the environment, on ports they pick themselves (PORT=0, read

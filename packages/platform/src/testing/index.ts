@@ -9,3 +9,5 @@ export {
   silentLog,
 } from './consumed-record.ts';
 export { type EventuallyOptions, eventually, waitUntil } from './eventually.ts';
+export { type ClusterNode, type RedisCluster, startRedisCluster } from './redis-cluster.ts';
+export { type RedisSentinel, startRedisSentinel } from './redis-sentinel.ts';

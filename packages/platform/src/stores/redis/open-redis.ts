@@ -84,9 +84,9 @@ function hostPort(address: string): { host: string; port: number } {
 
 /**
  * Proves the store can be used, for readiness. One Redis answers PING. A Redis Cluster answering PING proves only
- * that some node is up (PING goes to any node, and the client drops a dead master from its pool), so every master the
- * client knows must answer and the cluster itself must report cluster_state:ok: it turns fail once a master has been
- * unreachable for cluster-node-timeout and its slots refuse commands (CLUSTERDOWN).
+ * that some node is up (PING goes to any node), so every master of the client's slot map must be connected (ioredis
+ * drops a dead master from its pool at once) and answer, and the cluster itself must report cluster_state:ok (it
+ * turns fail once a master has been unreachable for cluster-node-timeout, and refuses commands: CLUSTERDOWN).
  */
 export async function pingRedis(redis: RedisClient): Promise<void> {
   if (!(redis instanceof Cluster)) {
@@ -94,6 +94,17 @@ export async function pingRedis(redis: RedisClient): Promise<void> {
     return;
   }
   const masters = redis.nodes('master');
+  const connected = new Set(masters.map((master) => `${master.options.host}:${master.options.port}`));
+  const owners = new Set(redis.slots.map((keys) => keys[0]));
+  for (const owner of owners) {
+    if (owner === undefined || !connected.has(owner)) {
+      const which = owner === undefined ? 'a slot has no master' : `master ${owner} is unreachable`;
+      // The pool gets the master back only with a new slot map; without keyed commands failing (an idle service)
+      // nothing else would ask for one, and readiness would stay down after the master returned.
+      redis.refreshSlotsCache();
+      throw PlatformErrors.create('STORE_UNAVAILABLE', `Redis Cluster: ${which}`);
+    }
+  }
   if (masters.length === 0) throw PlatformErrors.create('STORE_UNAVAILABLE', 'Redis Cluster: no master reachable');
   await Promise.all(masters.map((master) => redisCall(() => master.ping())));
   const info = await redisCall(() => masters[0]!.cluster('INFO'));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts, redisCli, type RedisProcess, startRedisProcess, waitFor } from './redis-process.ts';
 
-// A real Redis Cluster of three masters, no replicas, started by the test itself with Debian's redis-server and
+// A real Redis Cluster of three masters, no replicas, started by a test itself with Debian's redis-server and
 // `redis-cli --cluster create`: each master on free ports (client and cluster bus), its nodes.conf and nothing else
 // in a temporary directory (no RDB, no AOF), killed and deleted afterwards. A killed master can be started again on
 // the same ports and nodes.conf, so it comes back as the same node owning the same slots (empty: nothing is
