@@ -3,14 +3,19 @@ import { after, describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { Redis } from 'ioredis';
 import type { ReservationRecord, StockStore } from '../src/stock-store.ts';
-import { backends, REDIS_URL, RETENTION_MS, type TestStore } from './store-backends.ts';
+import { startRedisCluster } from '@orderflow/platform/testing';
+import { backends, REDIS_URL, redisClusterBackend, RETENTION_MS, type TestStore } from './store-backends.ts';
 
 // One suite for both backends: what the service relies on must hold on Redis in production and on SQLite alike.
 
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
 const order = (orderId: string, productId: string, quantity: number) => ({ orderId, productId, quantity });
 
-for (const backend of backends) {
+// On a Redis Cluster too: every script (the batch reservation above all) must keep its keys in one slot.
+const cluster = await startRedisCluster();
+after(() => cluster.close());
+
+for (const backend of [...backends, redisClusterBackend(cluster.seeds)]) {
   describe(`StockStore on ${backend.name}`, () => {
     const opened: TestStore[] = [];
     after(async () => {

@@ -19,14 +19,18 @@ export interface TestStore {
   /** Opens the data set over a new connection. */
   open(): Promise<{ store: StockStore; platform: Store }>;
   /** The platform store config main.ts would be given, for tests that start the whole service. */
-  readonly config: { readonly REDIS_URL: string | undefined; readonly ORDERFLOW_DATA_DIR: string };
+  readonly config: {
+    readonly REDIS_URL: string | undefined;
+    readonly REDIS_CLUSTER_NODES?: readonly string[];
+    readonly ORDERFLOW_DATA_DIR: string;
+  };
   readonly namespace: string;
   /** Closes every connection and deletes the data. */
   cleanup(): Promise<void>;
 }
 
 export interface TestBackend {
-  readonly name: 'redis' | 'sqlite';
+  readonly name: 'redis' | 'sqlite' | 'redis-cluster';
   fresh(): TestStore;
 }
 
@@ -51,6 +55,18 @@ export const redisBackend: TestBackend = {
 };
 
 export const backends: readonly TestBackend[] = [redisBackend, sqliteBackend];
+
+/** A Redis Cluster the test started (startRedisCluster); its data goes with it, so nothing is deleted here. */
+export function redisClusterBackend(seeds: string): TestBackend {
+  return {
+    name: 'redis-cluster',
+    fresh() {
+      const namespace = `stock-test-${randomUUID()}`;
+      const config = { REDIS_URL: undefined, REDIS_CLUSTER_NODES: seeds.split(','), ORDERFLOW_DATA_DIR: '.unused' };
+      return testStore(config, namespace, async () => undefined);
+    },
+  };
+}
 
 function testStore(config: TestStore['config'], namespace: string, removeData: () => Promise<void>): TestStore {
   const opened: Store[] = [];
