@@ -5,7 +5,15 @@ import { Redis } from 'ioredis';
 import type { ProductStats } from '../src/analytics-store.ts';
 import { bucketExpiresAt, MINUTE_MS, minuteOf, WINDOW_MINUTES } from '../src/minute-window.ts';
 import { counted, orderCreated, stockRejected, stockReserved } from './events.ts';
-import { backends, DEDUPE_RETENTION_MS, REDIS_URL, type TestBackend, type TestStore } from './store-backends.ts';
+import { startRedisCluster } from '@orderflow/platform/testing';
+import {
+  backends,
+  DEDUPE_RETENTION_MS,
+  REDIS_URL,
+  redisClusterBackend,
+  type TestBackend,
+  type TestStore,
+} from './store-backends.ts';
 
 // One suite for both backends: what the service relies on must hold on Redis in production and on SQLite alike.
 // Times are real (Date.now()): Redis expires minute buckets on its own clock, so a bucket of a made-up date long
@@ -13,7 +21,11 @@ import { backends, DEDUPE_RETENTION_MS, REDIS_URL, type TestBackend, type TestSt
 
 const zeros = { orders: 0, quantity: 0, confirmed: 0, rejected: 0 };
 
-for (const backend of backends) {
+// On a Redis Cluster too: the batch counting script keeps every key in the {analytics} slot.
+const cluster = await startRedisCluster();
+after(() => cluster.close());
+
+for (const backend of [...backends, redisClusterBackend(cluster.seeds)]) {
   describe(`AnalyticsStore on ${backend.name}`, () => {
     const opened: TestStore[] = [];
     after(async () => {

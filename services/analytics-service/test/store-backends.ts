@@ -17,6 +17,7 @@ const log = createLogger({ name: 'analytics-test', level: 'silent' });
 
 export interface StoreConfig {
   readonly REDIS_URL: string | undefined;
+  readonly REDIS_CLUSTER_NODES?: readonly string[];
   readonly ORDERFLOW_DATA_DIR: string;
 }
 
@@ -30,7 +31,7 @@ export interface TestStore {
 }
 
 export interface TestBackend {
-  readonly name: 'redis' | 'sqlite';
+  readonly name: 'redis' | 'sqlite' | 'redis-cluster';
   fresh(options?: { readonly dedupeRetentionMs?: number }): TestStore;
 }
 
@@ -56,6 +57,18 @@ export const redisBackend: TestBackend = {
 };
 
 export const backends: readonly TestBackend[] = [redisBackend, sqliteBackend];
+
+/** A Redis Cluster the test started (startRedisCluster); its data goes with it, so nothing is deleted here. */
+export function redisClusterBackend(seeds: string): TestBackend {
+  return {
+    name: 'redis-cluster',
+    fresh(options = {}) {
+      const namespace = `analytics-test-${randomUUID()}`;
+      const config = { REDIS_URL: undefined, REDIS_CLUSTER_NODES: seeds.split(','), ORDERFLOW_DATA_DIR: '.unused' };
+      return testStore(config, namespace, options.dedupeRetentionMs, async () => undefined);
+    },
+  };
+}
 
 /** Opens one more connection to a data set; the worker threads of the concurrency test use it too. */
 export async function openTestStore(
