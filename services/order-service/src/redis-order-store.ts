@@ -1,5 +1,6 @@
 import { defineRedisScript, type RedisScript, redisCall, type RedisClient } from '@orderflow/platform';
 
+import { createRedisScriptBatch } from './redis-script-batch.ts';
 import { type AcceptedOrder, type Order, type OrderHistoryEntry, type OrderStatus, OrderStatuses } from './order.ts';
 import type { Admission, OrderStore, OrderStoreSettings, StoredResponse } from './order-store.ts';
 
@@ -10,7 +11,9 @@ import type { Admission, OrderStore, OrderStoreSettings, StoredResponse } from '
 //   order-history:<id>     list  history entries (JSON), in order
 //   orders, orders:<STATUS> zsets of order ids scored by creation time, for listing newest first
 //   availability:<product> hash  available, atMs (time of the event that reported it)
-// Every request and every event is one script call: one round trip, atomic. The scripts touch keys of several
+// Every step of a request and every event is one atomic script call. The claims (admit) and the records of accepted
+// orders (accept) of all requests in flight go to Redis together as one batch command (redis-script-batch.ts), so
+// under load an accepted order costs well under one round trip of its own. The scripts touch keys of several
 // entities and the shared indexes, so all keys share the one slot the hash tag picks, on a cluster too.
 
 /** Before it the keys had no hash tag (`orderflow:order-service:order:<id>`); data under those names is not read. */
@@ -143,8 +146,7 @@ export function createRedisOrderStore(
     Array.from({ length: MAX_REQUEST_KEYS + 1 }, (_, n) =>
       defineRedisScript(redis, `orderService${name}${n}`, fixedKeys + n, lua),
     );
-  const admitScripts = variants('Admit', 1, ADMIT);
-  const acceptScripts = variants('Accept', 6, ACCEPT);
+  const batch = createRedisScriptBatch(redis, 'orderServiceBatch', { admit: ADMIT, accept: ACCEPT });
   const releaseScripts = variants('Release', 0, RELEASE);
   const recordStockOutcome = defineRedisScript(redis, 'orderServiceRecordStockOutcome', 7, RECORD_STOCK_OUTCOME);
   const recordAvailability = defineRedisScript(redis, 'orderServiceRecordAvailability', 1, RECORD_AVAILABILITY);
@@ -165,9 +167,14 @@ export function createRedisOrderStore(
   ];
 
   function script(scripts: RedisScript[], keys: readonly string[]): RedisScript {
-    const chosen = scripts[keys.length];
-    if (chosen === undefined) throw new RangeError(`at most ${MAX_REQUEST_KEYS} idempotency keys, got ${keys.length}`);
-    return chosen;
+    checkKeyCount(keys);
+    return scripts[keys.length]!;
+  }
+
+  function checkKeyCount(keys: readonly string[]): void {
+    if (keys.length > MAX_REQUEST_KEYS) {
+      throw new RangeError(`at most ${MAX_REQUEST_KEYS} idempotency keys, got ${keys.length}`);
+    }
   }
 
   async function read(orderIds: readonly string[]): Promise<Order[]> {
@@ -190,10 +197,12 @@ export function createRedisOrderStore(
   return {
     async admit(request) {
       const { keys, requestHash, productId, claimTtlMs } = request;
-      const run = script(admitScripts, keys);
-      const reply = (await redisCall(() =>
-        run([availabilityKey(productId), ...keys.map(requestKey)], [requestHash, claimTtlMs]),
-      )) as ScriptReply;
+      checkKeyCount(keys);
+      const reply = (await batch({
+        step: 'admit',
+        keys: [availabilityKey(productId), ...keys.map(requestKey)],
+        args: [requestHash, claimTtlMs],
+      })) as ScriptReply;
       const [status, index, response] = reply;
       const key = index === undefined ? '' : keys[index - 1]!;
       switch (status) {
@@ -214,24 +223,23 @@ export function createRedisOrderStore(
       const trim = now - indexTrimmedAt >= INDEX_TRIM_INTERVAL_MS;
       if (trim) indexTrimmedAt = now;
       const horizon = trim ? `(${now - settings.orderRetentionMs}` : '';
-      const run = script(acceptScripts, keys);
-      await redisCall(() =>
-        run(
-          [...orderKeys(order.orderId), ...keys.map(requestKey)],
-          [
-            order.orderId,
-            JSON.stringify(acceptedFields(order)),
-            order.createdAt,
-            createdAtMs,
-            JSON.stringify({ status: 'PENDING', at: order.createdAt } satisfies OrderHistoryEntry),
-            requestHash,
-            JSON.stringify(response),
-            ttlMs,
-            settings.orderRetentionMs,
-            horizon,
-          ],
-        ),
-      );
+      checkKeyCount(keys);
+      await batch({
+        step: 'accept',
+        keys: [...orderKeys(order.orderId), ...keys.map(requestKey)],
+        args: [
+          order.orderId,
+          JSON.stringify(acceptedFields(order)),
+          order.createdAt,
+          createdAtMs,
+          JSON.stringify({ status: 'PENDING', at: order.createdAt } satisfies OrderHistoryEntry),
+          requestHash,
+          JSON.stringify(response),
+          ttlMs,
+          settings.orderRetentionMs,
+          horizon,
+        ],
+      });
     },
 
     async release(keys, requestHash) {
