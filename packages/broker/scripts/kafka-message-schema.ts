@@ -100,3 +100,21 @@ export function readMessageSpec(name: string, directory = MESSAGE_DIR): MessageS
   const text = readFileSync(resolve(directory, `${name}.json`), 'utf8');
   return JSON.parse(stripJsonComments(text)) as MessageSpec;
 }
+
+/** The field types the Kafka message schemas use that are not structs (or arrays of them). */
+export type Primitive =
+  'bool' | 'int8' | 'int16' | 'uint16' | 'int32' | 'int64' | 'float64' | 'string' | 'bytes' | 'records' | 'uuid';
+
+export const PRIMITIVES: ReadonlySet<string> = new Set<Primitive>([
+  'bool',
+  'int8',
+  'int16',
+  'uint16',
+  'int32',
+  'int64',
+  'float64',
+  'string',
+  'bytes',
+  'records',
+  'uuid',
+]);

@@ -6,27 +6,12 @@ import {
   type FieldSpec,
   inRange,
   type MessageSpec,
+  PRIMITIVES,
+  type Primitive,
   parseVersionRange,
   type VersionRange,
   versionsOf,
 } from './kafka-message-schema.ts';
-
-type Primitive =
-  'bool' | 'int8' | 'int16' | 'uint16' | 'int32' | 'int64' | 'float64' | 'string' | 'bytes' | 'records' | 'uuid';
-
-const PRIMITIVES: ReadonlySet<string> = new Set<Primitive>([
-  'bool',
-  'int8',
-  'int16',
-  'uint16',
-  'int32',
-  'int64',
-  'float64',
-  'string',
-  'bytes',
-  'records',
-  'uuid',
-]);
 
 const NUMBER_TYPES: Readonly<Record<string, { min: number; max: number }>> = {
   int8: { min: -0x80, max: 0x7f },

@@ -2,11 +2,7 @@
 // generated codecs at each version this broker advertises, handled, and the response encoded and decoded again,
 // so a field a version lacks or a value a version cannot carry fails here rather than in a client.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import pino from 'pino';
 import { offsetCommitHandler } from '../src/apis/08-offset-commit.ts';
 import { offsetFetchHandler } from '../src/apis/09-offset-fetch.ts';
 import { findCoordinatorHandler } from '../src/apis/10-find-coordinator.ts';
@@ -17,61 +13,18 @@ import { syncGroupHandler } from '../src/apis/14-sync-group.ts';
 import { describeGroupsHandler } from '../src/apis/15-describe-groups.ts';
 import { listGroupsHandler } from '../src/apis/16-list-groups.ts';
 import { deleteGroupsHandler } from '../src/apis/42-delete-groups.ts';
-import type { ApiHandler, BrokerState, RequestContext } from '../src/apis/api-handler.ts';
-import { defaultBrokerConfig } from '../src/broker-config.ts';
-import { GroupCoordinator } from '../src/groups/group-coordinator.ts';
+import type { RequestContext } from '../src/apis/api-handler.ts';
 import { ErrorCode } from '../src/protocol/error-codes.ts';
-import { apiDescriptors } from '../src/protocol/generated/index.ts';
-import { Reader } from '../src/protocol/reader.ts';
-import { Writer } from '../src/protocol/writer.ts';
-import { LogManager } from '../src/storage/log-manager.ts';
+import { call, NODE_ID, openContext } from './apis-admin-support.ts';
 
-const silentLog = pino({ level: 'silent' });
-const NODE_ID = 7;
 const HOST = 'broker.test';
 const PORT = 19092;
 
+/** A handler context with topic 'orders' (3 partitions), its client named 'client'. */
 function openBroker(t: TestContext): RequestContext {
-  const dataDir = mkdtempSync(join(tmpdir(), 'orderflow-group-apis-'));
-  const logs = LogManager.open({ dataDir, fsync: 'never', defaultPartitions: 1, log: silentLog });
-  assert.equal(logs.createTopic('orders', 3).errorCode, ErrorCode.NONE);
-  const groups = GroupCoordinator.open({ dataDir, log: silentLog, initialRebalanceDelayMs: 0 });
-  t.after(async () => {
-    await groups.close();
-    await logs.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  const broker: BrokerState = {
-    nodeId: NODE_ID,
-    clusterId: 'cluster',
-    host: HOST,
-    port: PORT,
-    logs,
-    groups,
-    config: defaultBrokerConfig,
-    log: silentLog,
-    closing: new AbortController().signal,
-  };
-  return { broker, clientId: 'client', clientHost: '/127.0.0.1', connectionId: 1, log: silentLog };
-}
-
-/** Sends `request` through the codecs at `version`, handles it, and returns the response as a client decodes it. */
-async function call<Request, Response>(
-  context: RequestContext,
-  handler: ApiHandler<Request, Response>,
-  version: number,
-  request: Request,
-): Promise<Response> {
-  assert.ok(version >= handler.minVersion && version <= handler.maxVersion, `version ${version} is served`);
-  const api = apiDescriptors.get(handler.apiKey)!;
-  const requestBytes = new Writer();
-  api.encodeRequest(requestBytes, version, request);
-  const decodedRequest = api.decodeRequest(new Reader(requestBytes.toBuffer()), version) as Request;
-  const response = await handler.handle(context, decodedRequest, version);
-  assert.ok(response !== null);
-  const responseBytes = new Writer();
-  api.encodeResponse(responseBytes, version, response);
-  return api.decodeResponse(new Reader(responseBytes.toBuffer()), version) as Response;
+  const context = openContext(t);
+  assert.equal(context.broker.logs.createTopic('orders', 3).errorCode, ErrorCode.NONE);
+  return { ...context, clientId: 'client' };
 }
 
 test('FindCoordinator names this broker for every group, batched at v4+, and refuses transaction coordinators', async (t) => {

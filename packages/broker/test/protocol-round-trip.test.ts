@@ -18,6 +18,7 @@ import {
   inRange,
   MESSAGE_DIR,
   type MessageSpec,
+  PRIMITIVES,
   parseVersionRange,
   readMessageSpec,
   type VersionRange,
@@ -46,20 +47,6 @@ interface Codec {
 type Value = unknown;
 type Struct = Record<string, Value>;
 type Mode = 'values' | 'nulls';
-
-const PRIMITIVES = new Set([
-  'bool',
-  'int8',
-  'int16',
-  'uint16',
-  'int32',
-  'int64',
-  'float64',
-  'string',
-  'bytes',
-  'records',
-  'uuid',
-]);
 
 /** The structs a message declares (inline or as commonStructs), by type name. */
 class Schema {
