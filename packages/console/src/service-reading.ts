@@ -1,21 +1,14 @@
 // The services' HTTP APIs as the poller reads them: readiness of each, and the data the page shows from
 // order-service (latest orders), stock-service (stock) and analytics-service (totals). A service that does not answer in time is shown
 // as not live and its sections keep nothing: the page must not present stale data as current.
-import type { AnalyticsView, OrderStatus, ProductStock, ServiceNode } from './console-state.ts';
+import type { AnalyticsView, OrderRow, ProductStock, ServiceNode } from './console-state.ts';
 import { SERVICE_NAMES, type ServiceEndpoints } from './service-endpoints.ts';
 
 export const LATEST_ORDERS = 50;
 const TOP_PRODUCTS = 5;
 
-export interface ListedOrder {
-  readonly orderId: string;
-  readonly productId: string;
-  readonly quantity: number;
-  readonly status: OrderStatus;
-  readonly reason?: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+/** An order as order-service lists it: the page's row before the fan-out is traced. */
+export type ListedOrder = Omit<OrderRow, 'fanOut'>;
 
 export interface ServiceData {
   /** null when order-service did not answer. */

@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import type { DeadLetterTopicView, RedriveResult } from '../../src/console-state.ts';
 import { postJson } from './api.ts';
+import { TableHead } from './table-head.tsx';
 
 export function DeadLettersView({ deadLetters }: { deadLetters: readonly DeadLetterTopicView[] }) {
   return (
@@ -53,14 +54,7 @@ function DeadLetterTopic({ topic }: { topic: DeadLetterTopicView }) {
       {topic.latest.length > 0 && (
         <div class="scroll">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">at</th>
-                <th scope="col">key</th>
-                <th scope="col">code</th>
-                <th scope="col">reason</th>
-              </tr>
-            </thead>
+            <TableHead columns={['at', 'key', 'code', 'reason']} />
             <tbody>
               {topic.latest.map((entry) => (
                 <tr key={`${entry.partition}:${entry.offset}`}>

@@ -2,6 +2,7 @@
 // A group without members is dead: nothing reads its partitions, and its chart climbs while orders keep coming.
 import type { ConsumerGroupView, LagSample } from '../../src/console-state.ts';
 import { LagChart } from './lag-chart.tsx';
+import { TableHead } from './table-head.tsx';
 
 interface GroupsProps {
   readonly groups: readonly ConsumerGroupView[];
@@ -59,22 +60,7 @@ function GroupCard({ group, samples, at }: { group: ConsumerGroupView; samples: 
         <summary>Lag per partition</summary>
         <div class="scroll">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">topic</th>
-                <th scope="col">partition</th>
-                <th scope="col" class="num">
-                  committed
-                </th>
-                <th scope="col" class="num">
-                  latest
-                </th>
-                <th scope="col" class="num">
-                  lag
-                </th>
-                <th scope="col">member</th>
-              </tr>
-            </thead>
+            <TableHead columns={['topic', 'partition', '#committed', '#latest', '#lag', 'member']} />
             <tbody>
               {group.partitions.map((p) => (
                 <tr key={`${p.topic}:${p.partition}`}>

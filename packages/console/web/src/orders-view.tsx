@@ -4,6 +4,7 @@
 import { useState } from 'preact/hooks';
 import type { GroupProgress, OrderRow } from '../../src/console-state.ts';
 import { getJson } from './api.ts';
+import { TableHead } from './table-head.tsx';
 
 type Lookup =
   | { readonly kind: 'none' }
@@ -80,18 +81,7 @@ export function OrdersView({ orders }: { orders: readonly OrderRow[] }) {
             <caption class="visually-hidden">
               The latest orders, newest first, with how far each consumer group got with their events
             </caption>
-            <thead>
-              <tr>
-                <th scope="col">order</th>
-                <th scope="col">product</th>
-                <th scope="col" class="num">
-                  qty
-                </th>
-                <th scope="col">status</th>
-                <th scope="col">processed by</th>
-                <th scope="col">created</th>
-              </tr>
-            </thead>
+            <TableHead columns={['order', 'product', '#qty', 'status', 'processed by', 'created']} />
             <tbody>
               {shown.map((order) => (
                 <tr key={order.orderId} data-order-id={order.orderId}>

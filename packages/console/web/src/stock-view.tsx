@@ -1,5 +1,6 @@
 // Stock per product (stock-service) and the totals and top products counted by analytics-service.
 import type { AnalyticsView, ProductStock } from '../../src/console-state.ts';
+import { TableHead } from './table-head.tsx';
 
 export function StockView({ stock, analytics }: { stock: readonly ProductStock[]; analytics: AnalyticsView | null }) {
   return (
@@ -12,14 +13,7 @@ export function StockView({ stock, analytics }: { stock: readonly ProductStock[]
             <p class="muted">stock-service does not answer.</p>
           ) : (
             <table data-testid="stock-table">
-              <thead>
-                <tr>
-                  <th scope="col">product</th>
-                  <th scope="col" class="num">
-                    available
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={['product', '#available']} />
               <tbody>
                 {stock.map((p) => (
                   <tr key={p.productId}>
@@ -70,23 +64,7 @@ export function StockView({ stock, analytics }: { stock: readonly ProductStock[]
                 <p class="muted">No orders counted yet.</p>
               ) : (
                 <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">product</th>
-                      <th scope="col" class="num">
-                        units
-                      </th>
-                      <th scope="col" class="num">
-                        orders
-                      </th>
-                      <th scope="col" class="num">
-                        confirmed
-                      </th>
-                      <th scope="col" class="num">
-                        rejected
-                      </th>
-                    </tr>
-                  </thead>
+                  <TableHead columns={['product', '#units', '#orders', '#confirmed', '#rejected']} />
                   <tbody>
                     {analytics.topProducts.map((p) => (
                       <tr key={p.productId}>
