@@ -42,7 +42,16 @@ export {
   type ReadinessReport,
 } from './readiness.ts';
 export * from './service/index.ts';
-export { httpConfigSpec, kafkaConfigSpec, LOG_LEVELS, logConfigSpec, storeConfigSpec } from './shared-config.ts';
+export {
+  adminTokenConfigSpec,
+  httpConfigSpec,
+  kafkaConfigSpec,
+  LOG_LEVELS,
+  logConfigSpec,
+  type ServiceConfig,
+  serviceConfigSpec,
+  storeConfigSpec,
+} from './shared-config.ts';
 export type { DistributedLock, Lease } from './stores/distributed-lock.ts';
 export { type OpenStoreOptions, openStore, redisTargetOf, type StoreConfig } from './stores/open-store.ts';
 export {

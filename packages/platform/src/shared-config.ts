@@ -1,8 +1,9 @@
-import { defineConfig } from './config.ts';
+import { type Config, defineConfig } from './config.ts';
+import { telemetryConfigSpec } from './telemetry/telemetry-config.ts';
 
-// Configuration every service reads the same way. A service's main.ts combines these with its own variables:
-//   const spec = defineConfig({ ...httpConfigSpec(8081), ...kafkaConfigSpec('order-service'), ...storeConfigSpec,
-//     ...logConfigSpec });
+// Configuration every service reads the same way. A service's `<name>-config.ts` spreads serviceConfigSpec and adds
+// its own variables:
+//   export const orderServiceConfigSpec = defineConfig({ ...serviceConfigSpec('order-service', 8081), ... });
 
 const HOST_PORT =
   /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/;
@@ -72,3 +73,25 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const logConfigSpec = defineConfig({
   LOG_LEVEL: { type: 'enum', values: LOG_LEVELS, default: 'info' },
 });
+
+/** Bearer token of a service's admin endpoints (requireAdminToken); unset turns them off. */
+export const adminTokenConfigSpec = defineConfig({
+  ADMIN_TOKEN: { type: 'string', optional: true, secret: true, pattern: /^\S+$/, allowed: 'a token without spaces' },
+});
+
+/**
+ * Everything every service reads: PORT and HOST, KAFKA_*, the store's REDIS_* and ORDERFLOW_DATA_DIR, LOG_LEVEL and
+ * OTEL_*. `name` is the default Kafka client id.
+ */
+export function serviceConfigSpec(name: string, defaultPort: number) {
+  return defineConfig({
+    ...httpConfigSpec(defaultPort),
+    ...kafkaConfigSpec(name),
+    ...storeConfigSpec,
+    ...logConfigSpec,
+    ...telemetryConfigSpec,
+  });
+}
+
+/** The part of a service's loaded config that startService reads. */
+export type ServiceConfig = Config<ReturnType<typeof serviceConfigSpec>>;

@@ -1,12 +1,4 @@
-import {
-  createHttpApp,
-  createReadiness,
-  type HttpApp,
-  type KafkaStatus,
-  type Logger,
-  type Metrics,
-  registerKafkaReadiness,
-} from '@orderflow/platform';
+import { createServiceApp, type HttpApp, type KafkaStatus, type Logger, type Metrics } from '@orderflow/platform';
 import { SERVICE_NAME } from './analytics-config.ts';
 import type { RebuildAnalytics } from './analytics-rebuild.ts';
 import type { AnalyticsStore } from './analytics-store.ts';
@@ -26,10 +18,7 @@ export interface AppDeps {
 
 export function buildApp(deps: AppDeps): HttpApp {
   const { log, store, kafka, metrics } = deps;
-  const readiness = createReadiness();
-  readiness.register('store', () => store.ping());
-  registerKafkaReadiness(readiness, kafka, SERVICE_NAME);
-  const app = createHttpApp({ log, name: SERVICE_NAME, readiness, metrics });
+  const app = createServiceApp({ log, name: SERVICE_NAME, metrics, store, kafka });
   registerStatsRoutes(app, { store, consumerLag: metrics.consumerLag, now: deps.now ?? Date.now });
   if (deps.rebuild) registerRebuildRoutes(app, { rebuild: deps.rebuild.run, adminToken: deps.rebuild.adminToken });
   return app;

@@ -25,6 +25,7 @@ import {
   type EventProducer,
   type HttpApp,
   type KafkaConnection,
+  kafkaStatusOf,
   type PublishRecord,
   startConsumer,
   startTraceparent,
@@ -79,7 +80,7 @@ for (const backend of backends) {
         log: silent,
         store,
         metrics,
-        kafka: { ping: async () => void (await consumer.refreshLag()), consumerAssigned: () => consumer.isAssigned() },
+        kafka: kafkaStatusOf(consumer),
       });
       producer = createEventProducer({ connection, log: silent });
     });

@@ -1,12 +1,4 @@
-import {
-  createHttpApp,
-  createReadiness,
-  type HttpApp,
-  type KafkaStatus,
-  type Logger,
-  type Metrics,
-  registerKafkaReadiness,
-} from '@orderflow/platform';
+import { createServiceApp, type HttpApp, type KafkaStatus, type Logger, type Metrics } from '@orderflow/platform';
 import { SERVICE_NAME } from './notification-config.ts';
 import { registerNotificationRoutes } from './notification-routes.ts';
 import type { NotificationStore } from './notification-store.ts';
@@ -21,10 +13,7 @@ export interface AppDeps {
 
 export function buildApp(deps: AppDeps): HttpApp {
   const { log, store, kafka, metrics } = deps;
-  const readiness = createReadiness();
-  readiness.register('store', () => store.ping());
-  registerKafkaReadiness(readiness, kafka, SERVICE_NAME);
-  const app = createHttpApp({ log, name: SERVICE_NAME, readiness, metrics });
+  const app = createServiceApp({ log, name: SERVICE_NAME, metrics, store, kafka });
   registerNotificationRoutes(app, { store, ...(deps.now === undefined ? {} : { now: deps.now }) });
   return app;
 }

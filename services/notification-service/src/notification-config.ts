@@ -1,13 +1,4 @@
-import {
-  type Config,
-  ConfigError,
-  defineConfig,
-  httpConfigSpec,
-  kafkaConfigSpec,
-  logConfigSpec,
-  storeConfigSpec,
-  telemetryConfigSpec,
-} from '@orderflow/platform';
+import { type Config, ConfigError, defineConfig, serviceConfigSpec } from '@orderflow/platform';
 import { type ChannelName, ChannelNames } from './notification.ts';
 
 export const SERVICE_NAME = 'notification-service';
@@ -17,11 +8,7 @@ const HOUR = 3_600_000;
 
 /** Every variable notification-service reads; main.ts loads it, everything else receives the result. */
 export const notificationConfigSpec = defineConfig({
-  ...httpConfigSpec(8083),
-  ...kafkaConfigSpec(SERVICE_NAME),
-  ...storeConfigSpec,
-  ...logConfigSpec,
-  ...telemetryConfigSpec,
+  ...serviceConfigSpec(SERVICE_NAME, 8083),
   /** Channels every notification goes to; `webhook` is added when NOTIFY_WEBHOOK_URL is set. */
   NOTIFY_CHANNELS: {
     type: 'list',

@@ -25,6 +25,7 @@ import {
   type EventProducer,
   type HttpApp,
   type KafkaConnection,
+  kafkaStatusOf,
   startConsumer,
 } from '@orderflow/platform';
 import { waitUntil } from '@orderflow/platform/testing';
@@ -83,7 +84,7 @@ for (const backend of backends) {
         log: silent,
         store,
         metrics,
-        kafka: { ping: async () => void (await consumer.refreshLag()), consumerAssigned: () => consumer.isAssigned() },
+        kafka: kafkaStatusOf(consumer),
       });
       await app.ready();
       producer = createEventProducer({ connection, log: silent });

@@ -1,9 +1,8 @@
 import {
-  type AppError,
-  createHttpApp,
-  createReadiness,
+  createServiceApp,
   type EventProducer,
   type HttpApp,
+  type KafkaStatus,
   type Logger,
   type Metrics,
 } from '@orderflow/platform';
@@ -17,12 +16,8 @@ export interface AppDeps {
   readonly log: Logger;
   readonly store: OrderStore;
   readonly producer: Pick<EventProducer, 'publish'>;
-  /** The stock-topic consumer, or a stand-in while it is still joining its group. */
-  readonly stockConsumer: {
-    isAssigned(): boolean;
-    /** KAFKA_BROKER_UNSUPPORTED while the broker is too old for the client: readiness reports its code. */
-    problem?(): AppError | undefined;
-  };
+  /** The stock-topic consumer's status, while it joins its group too. */
+  readonly kafka: KafkaStatus;
   readonly metrics: Metrics;
   readonly settings: Pick<OrderSettings, 'IDEMPOTENCY_TTL' | 'KAFKA_PUBLISH_TIMEOUT'>;
 }
@@ -31,18 +26,10 @@ export interface AppDeps {
 const PUBLISH_FAILURE_COOL_DOWN_MS = 5000;
 
 export function buildApp(deps: AppDeps): HttpApp {
-  const { log, store, producer, stockConsumer, metrics, settings } = deps;
+  const { log, store, producer, kafka, metrics, settings } = deps;
   const publishHealth = createPublishHealth(PUBLISH_FAILURE_COOL_DOWN_MS);
-  const readiness = createReadiness();
-  readiness.register('store', () => store.ping());
-  readiness.register('kafka-producer', () => publishHealth.check());
-  readiness.register('stock-consumer', () => {
-    const problem = stockConsumer.problem?.();
-    if (problem !== undefined) return { ok: false, code: problem.code, detail: problem.detail };
-    return stockConsumer.isAssigned() ? { ok: true } : { ok: false, detail: 'not a member of its consumer group yet' };
-  });
-
-  const app = createHttpApp({ log, name: SERVICE_NAME, readiness, metrics });
+  const checks = { 'kafka-producer': () => publishHealth.check() };
+  const app = createServiceApp({ log, name: SERVICE_NAME, metrics, store, kafka, checks });
   const placeOrder = createOrderPlacement({ store, producer, publishHealth, settings });
   registerOrderRoutes(app, { placeOrder, store });
   return app;

@@ -65,7 +65,7 @@ const app = buildApp({
   log,
   store: orders,
   producer,
-  stockConsumer: { isAssigned: () => consumer.status.consumerAssigned(), problem: () => consumer.status.problem?.() },
+  kafka: consumer.status,
   metrics,
   settings: { IDEMPOTENCY_TTL: config.IDEMPOTENCY_TTL, KAFKA_PUBLISH_TIMEOUT: config.KAFKA_PUBLISH_TIMEOUT },
 });

@@ -1,12 +1,4 @@
-import {
-  type Config,
-  defineConfig,
-  httpConfigSpec,
-  kafkaConfigSpec,
-  logConfigSpec,
-  storeConfigSpec,
-  telemetryConfigSpec,
-} from '@orderflow/platform';
+import { type Config, defineConfig, serviceConfigSpec } from '@orderflow/platform';
 
 export const SERVICE_NAME = 'order-service';
 
@@ -14,11 +6,7 @@ const MINUTE = 60_000;
 
 /** Every variable order-service reads; main.ts loads it, everything else receives the result. */
 export const orderServiceConfigSpec = defineConfig({
-  ...httpConfigSpec(8081),
-  ...kafkaConfigSpec(SERVICE_NAME),
-  ...storeConfigSpec,
-  ...logConfigSpec,
-  ...telemetryConfigSpec,
+  ...serviceConfigSpec(SERVICE_NAME, 8081),
   /** How long a completed request is remembered, so a retry with the same key replays its response. */
   IDEMPOTENCY_TTL: { type: 'duration', default: '24h', min: MINUTE },
   /** How long POST /orders waits for the broker's acknowledgement before answering 503. */

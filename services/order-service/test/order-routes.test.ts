@@ -50,7 +50,7 @@ for (const makeBackend of backends) {
         log: createLogger({ name: 'order-routes-test', level: 'silent' }),
         store: orders,
         producer: harness.producer,
-        stockConsumer: { isAssigned: () => harness.consumerAssigned },
+        kafka: { ping: async () => undefined, consumerAssigned: () => harness.consumerAssigned },
         metrics: createMetrics(),
         settings,
       });
@@ -433,15 +433,18 @@ for (const makeBackend of backends) {
       }
     });
 
-    test('readiness reports the stock consumer, the store and the producer', async () => {
+    test('readiness reports the store, Kafka, the stock consumer and the producer', async () => {
       const ready = await harness.app.inject({ method: 'GET', url: '/health/ready' });
       assert.equal(ready.statusCode, 200);
-      assert.deepEqual(Object.keys(ready.json().checks).sort(), ['kafka-producer', 'stock-consumer', 'store']);
+      assert.deepEqual(Object.keys(ready.json().checks).sort(), ['consumer', 'kafka', 'kafka-producer', 'store']);
       harness.consumerAssigned = false;
       try {
         const notReady = await harness.app.inject({ method: 'GET', url: '/health/ready' });
         assert.equal(notReady.statusCode, 503);
-        assert.equal(notReady.json().checks['stock-consumer'].status, 'down');
+        assert.deepEqual(notReady.json().checks.consumer, {
+          status: 'down',
+          detail: 'not assigned in the order-service group yet',
+        });
       } finally {
         harness.consumerAssigned = true;
       }

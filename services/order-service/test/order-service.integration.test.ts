@@ -15,6 +15,7 @@ import {
   type EventProducer,
   type HttpApp,
   type KafkaConnection,
+  kafkaStatusOf,
   startConsumer,
 } from '@orderflow/platform';
 import { waitUntil } from '@orderflow/platform/testing';
@@ -63,7 +64,14 @@ for (const makeBackend of backends) {
         log,
         maxWaitMs: 100,
       });
-      app = buildApp({ log, store: orders, producer, stockConsumer: consumer, metrics: createMetrics(), settings });
+      app = buildApp({
+        log,
+        store: orders,
+        producer,
+        kafka: kafkaStatusOf(consumer),
+        metrics: createMetrics(),
+        settings,
+      });
       await app.ready();
       orderTopic = await readTopic(connection, Topics.orders);
     });

@@ -1,12 +1,10 @@
 import {
-  createHttpApp,
-  createReadiness,
+  createServiceApp,
   type EventProducer,
   type HttpApp,
   type KafkaStatus,
   type Logger,
   type Metrics,
-  registerKafkaReadiness,
 } from '@orderflow/platform';
 import { createStockAdmin } from './stock-admin.ts';
 import { SERVICE_NAME } from './stock-config.ts';
@@ -24,10 +22,7 @@ export interface AppDeps {
 
 export function buildApp(deps: AppDeps): HttpApp {
   const { log, store, producer, kafka, metrics } = deps;
-  const readiness = createReadiness();
-  readiness.register('store', () => store.ping());
-  registerKafkaReadiness(readiness, kafka, SERVICE_NAME);
-  const app = createHttpApp({ log, name: SERVICE_NAME, readiness, metrics });
+  const app = createServiceApp({ log, name: SERVICE_NAME, metrics, store, kafka });
   const admin = createStockAdmin({ store, producer, log: log.child({ component: 'stock-admin' }) });
   registerStockRoutes(app, { store, admin, adminToken: deps.config.ADMIN_TOKEN });
   return app;

@@ -1,24 +1,12 @@
-import {
-  type Config,
-  defineConfig,
-  httpConfigSpec,
-  kafkaConfigSpec,
-  logConfigSpec,
-  storeConfigSpec,
-  telemetryConfigSpec,
-} from '@orderflow/platform';
+import { adminTokenConfigSpec, type Config, defineConfig, serviceConfigSpec } from '@orderflow/platform';
 
 export const SERVICE_NAME = 'stock-service';
 
 /** Everything stock-service reads from the environment; only main.ts loads it. */
 export const stockConfigSpec = defineConfig({
-  ...httpConfigSpec(8082),
-  ...kafkaConfigSpec(SERVICE_NAME),
-  ...storeConfigSpec,
-  ...logConfigSpec,
-  ...telemetryConfigSpec,
-  /** Bearer token of the admin endpoints (PUT stock, restock); unset disables them. */
-  ADMIN_TOKEN: { type: 'string', optional: true, secret: true, pattern: /^\S+$/, allowed: 'a token without spaces' },
+  ...serviceConfigSpec(SERVICE_NAME, 8082),
+  /** ADMIN_TOKEN guards the admin endpoints (PUT stock, restock); unset disables them. */
+  ...adminTokenConfigSpec,
   /** Initial catalogue as `A001=100,A002=50`, applied on the first start only. */
   STOCK_SEED: { type: 'string', optional: true },
   /** Path of a JSON object `{ "A001": 100 }`, the alternative to STOCK_SEED. */

@@ -23,6 +23,7 @@ import {
   type EventProducer,
   type HttpApp,
   type KafkaConnection,
+  kafkaStatusOf,
   startConsumer,
   startTraceparent,
   traceIdOf,
@@ -80,7 +81,7 @@ for (const backend of backends) {
         producer,
         metrics: createMetrics(),
         config: { ADMIN_TOKEN: TOKEN },
-        kafka: { ping: async () => void (await consumer.refreshLag()), consumerAssigned: () => consumer.isAssigned() },
+        kafka: kafkaStatusOf(consumer),
       });
       watcher = await watchTopics(connection, [Topics.stock, deadLetterTopic(Topics.orders, ConsumerGroups.stock)]);
       orders = createEventProducer({ connection: { ...connection, clientId: 'order-service' }, log });
