@@ -14,23 +14,21 @@ import {
   readRecordBatchHeader,
 } from '../src/record-batch/record-batch.ts';
 import { startTestBroker, type TestBroker } from './broker-test-support.ts';
-import { kcatProduce, kcatRead, pythonProduce, pythonRead } from './clients/client-processes.ts';
+import { type Client, produceWith } from './clients/any-client.ts';
+import { kcatRead, pythonRead } from './clients/client-processes.ts';
 import {
   type Codec,
   kafkajsClient,
-  kafkajsProduce,
   kafkajsRead,
-  platformaticProduce,
   platformaticRead,
   type RecordToProduce,
   type WireRecord,
 } from './clients/node-clients.ts';
 
-type Writer = 'kafkajs' | 'platformatic' | 'kcat' | 'kafka-python' | 'confluent-kafka';
 type CompressedCodec = Exclude<Codec, 'none'>;
 
 /** Each codec has its own topic; each writer of that codec its own partition, in this order. */
-const WRITERS: Record<CompressedCodec, readonly Writer[]> = {
+const WRITERS: Record<CompressedCodec, readonly Client[]> = {
   gzip: ['kafkajs', 'platformatic', 'kcat', 'kafka-python', 'confluent-kafka'],
   snappy: ['platformatic', 'kcat', 'confluent-kafka'],
   lz4: ['platformatic', 'kcat', 'confluent-kafka'],
@@ -45,7 +43,7 @@ const RECORDS_PER_WRITER = 200;
 const hex = (text: string) => Buffer.from(text, 'utf8').toString('hex');
 const topicOf = (codec: CompressedCodec) => `compressed-${codec}`;
 
-function recordsOf(writer: Writer, codec: CompressedCodec): RecordToProduce[] {
+function recordsOf(writer: Client, codec: CompressedCodec): RecordToProduce[] {
   const partition = WRITERS[codec].indexOf(writer);
   return Array.from({ length: RECORDS_PER_WRITER }, (_, index) => ({
     partition,
@@ -54,28 +52,6 @@ function recordsOf(writer: Writer, codec: CompressedCodec): RecordToProduce[] {
     value: hex(`${writer} wrote record ${index} with ${codec}: ${'order placed, stock reserved; '.repeat(12)}`),
     headers: [['codec', hex(codec)]],
   }));
-}
-
-async function produceWith(writer: Writer, codec: CompressedCodec, bootstrap: string): Promise<void> {
-  const topic = topicOf(codec);
-  const records = recordsOf(writer, codec);
-  switch (writer) {
-    case 'kafkajs':
-      await kafkajsProduce(bootstrap, topic, records, 'gzip');
-      return;
-    case 'platformatic':
-      await platformaticProduce(bootstrap, topic, records, { codec });
-      return;
-    case 'kcat':
-      await kcatProduce(bootstrap, topic, records, codec);
-      return;
-    case 'kafka-python':
-      await pythonProduce(writer, bootstrap, topic, records, ['--compression', codec]);
-      return;
-    case 'confluent-kafka':
-      await pythonProduce(writer, bootstrap, topic, records, ['--compression', codec]);
-      return;
-  }
 }
 
 /**
@@ -126,7 +102,11 @@ describe('compressed batches written by one client are read by the others', () =
       await admin.disconnect();
     }
     for (const codec of CODECS) {
-      await Promise.all(WRITERS[codec].map((writer) => produceWith(writer, codec, broker.bootstrap)));
+      await Promise.all(
+        WRITERS[codec].map((writer) =>
+          produceWith(writer, broker.bootstrap, topicOf(codec), recordsOf(writer, codec), codec),
+        ),
+      );
     }
   });
 

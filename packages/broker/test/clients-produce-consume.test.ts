@@ -6,21 +6,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestBroker, type TestBroker } from './broker-test-support.ts';
-import { kcatProduce, kcatRead, pythonProduce, pythonRead, runKcat } from './clients/client-processes.ts';
+import { CLIENTS, type Client, produceWith } from './clients/any-client.ts';
+import { kcatRead, pythonRead, runKcat } from './clients/client-processes.ts';
 import {
   type Acknowledgement,
   kafkajsClient,
-  kafkajsProduce,
   kafkajsRead,
-  platformaticProduce,
   platformaticRead,
   type RecordToProduce,
   type WireRecord,
 } from './clients/node-clients.ts';
 
 const TOPIC = 'interop';
-const CLIENTS = ['kafkajs', 'platformatic', 'kcat', 'kafka-python', 'confluent-kafka'] as const;
-type Client = (typeof CLIENTS)[number];
 
 const hex = (text: string) => Buffer.from(text, 'utf8').toString('hex');
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, index) => (index * 167) % 256)).toString('hex');
@@ -61,21 +58,6 @@ function recordsOf(writer: Client): RecordToProduce[] {
 const expected = new Map(CLIENTS.map((writer) => [writer, recordsOf(writer)]));
 const TOTAL = CLIENTS.length * 4;
 
-async function produceWith(writer: Client, bootstrap: string): Promise<Acknowledgement[] | undefined> {
-  const records = expected.get(writer)!;
-  switch (writer) {
-    case 'kafkajs':
-      return kafkajsProduce(bootstrap, TOPIC, records);
-    case 'platformatic':
-      return platformaticProduce(bootstrap, TOPIC, records);
-    case 'kcat':
-      await kcatProduce(bootstrap, TOPIC, records);
-      return undefined;
-    default:
-      return pythonProduce(writer, bootstrap, TOPIC, records);
-  }
-}
-
 /** Every record read, checked against what its writer wrote at that offset of its partition. */
 function assertAllIntact(reader: Client, records: readonly WireRecord[]): void {
   assert.equal(records.length, TOTAL, `${reader} read every record once`);
@@ -108,7 +90,9 @@ describe('keys, values and headers through the broker, between five clients', ()
     } finally {
       await admin.disconnect();
     }
-    for (const writer of CLIENTS) acknowledged.set(writer, await produceWith(writer, broker.bootstrap));
+    for (const writer of CLIENTS) {
+      acknowledged.set(writer, await produceWith(writer, broker.bootstrap, TOPIC, expected.get(writer)!));
+    }
   });
 
   after(() => broker?.dispose());

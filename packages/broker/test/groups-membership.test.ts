@@ -368,11 +368,11 @@ test('error codes: invalid group id and session timeout, unknown members, illega
 
 test('protocol selection: only protocols every member supports, by votes, ties to the leader’s preference', async (t) => {
   const coordinator = openCoordinator(t);
-  const member = (clientId: string, ...names: string[]) =>
+  const member = (clientId: string, names: string[], groupId = 'orders') =>
     coordinator.joinGroup(
-      joinParams({ clientId, protocols: names.map((name) => ({ name, metadata: Buffer.from(name) })) }),
+      joinParams({ groupId, clientId, protocols: names.map((name) => ({ name, metadata: Buffer.from(name) })) }),
     );
-  const tie = [member('a', 'roundrobin', 'range', 'sticky'), member('b', 'range', 'roundrobin')];
+  const tie = [member('a', ['roundrobin', 'range', 'sticky']), member('b', ['range', 'roundrobin'])];
   passInitialDelayOfSeveral(t);
   const [a] = await Promise.all(tie);
   assert.equal(a.protocolName, 'roundrobin', 'one vote each: the leader’s first choice wins');
@@ -383,36 +383,9 @@ test('protocol selection: only protocols every member supports, by votes, ties t
   );
 
   const majority = [
-    coordinator.joinGroup(
-      joinParams({
-        groupId: 'g2',
-        clientId: 'a',
-        protocols: [
-          { name: 'roundrobin', metadata: Buffer.alloc(0) },
-          { name: 'range', metadata: Buffer.alloc(0) },
-        ],
-      }),
-    ),
-    coordinator.joinGroup(
-      joinParams({
-        groupId: 'g2',
-        clientId: 'b',
-        protocols: [
-          { name: 'range', metadata: Buffer.alloc(0) },
-          { name: 'roundrobin', metadata: Buffer.alloc(0) },
-        ],
-      }),
-    ),
-    coordinator.joinGroup(
-      joinParams({
-        groupId: 'g2',
-        clientId: 'c',
-        protocols: [
-          { name: 'range', metadata: Buffer.alloc(0) },
-          { name: 'roundrobin', metadata: Buffer.alloc(0) },
-        ],
-      }),
-    ),
+    member('a', ['roundrobin', 'range'], 'g2'),
+    member('b', ['range', 'roundrobin'], 'g2'),
+    member('c', ['range', 'roundrobin'], 'g2'),
   ];
   passInitialDelayOfSeveral(t);
   const [g2] = await Promise.all(majority);
