@@ -19,14 +19,19 @@
 // within one slice, reported as min/median/max over slices.
 //
 // The mock is bench/rdkafka-mock-cluster.c, compiled here with cc against the system's librdkafka (librdkafka-dev).
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { FsyncPolicy } from '@orderflow/broker';
 import { Admin, Consumer, Producer } from '@platformatic/kafka';
+import { startBrokerProcess } from './lib/broker-process.ts';
+import { startChild, stopChild } from './lib/child-process.ts';
+import { formatSummary, summarizeDirectory } from './lib/cpu-profile-summary.ts';
+import { cpuSeconds, ownCpuSeconds } from './lib/process-cpu.ts';
+import { peakRssMiB, rssMiB } from './lib/process-rss.ts';
 import { atLeast, atMost, comparisonRow, type Goal, percentile } from './lib/slices.ts';
 import { formatTable, report } from './results.ts';
 
@@ -48,11 +53,9 @@ const BACKLOG_PER_PARTITION = Number(process.env.BENCH_BACKLOG_PER_PARTITION ?? 
 const BACKLOG = BACKLOG_PARTITIONS * BACKLOG_PER_PARTITION;
 const PROFILE = process.env.BENCH_PROFILE === '1';
 /** Our broker's --fsync policy; 'batch' is what the figures are for, 'never' shows how much of the gap is the disk. */
-const FSYNC = process.env.BENCH_BROKER_FSYNC ?? 'batch';
+const FSYNC = (process.env.BENCH_BROKER_FSYNC ?? 'batch') as FsyncPolicy;
 /** A consumer that has not drained its topic by then has lost records: the run fails rather than wait forever. */
 const DRAIN_TIMEOUT_MS = 120_000;
-/** Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ) on every architecture Node runs on. */
-const TICKS_PER_SECOND = 100;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(root, 'bench', 'out');
@@ -69,46 +72,6 @@ interface Target {
   readonly pid: number;
   readonly bootstrap: string;
   stop(): Promise<void>;
-}
-
-function describeExit(child: ChildProcess, output: () => string): Promise<never> {
-  return new Promise((_, reject) =>
-    child.once('exit', (code, signal) =>
-      reject(new Error(`exited early (code ${code}, signal ${signal}):\n${output()}`)),
-    ),
-  );
-}
-
-/** Starts a child and resolves with what `ready` finds in one of its stdout lines; keeps its output for errors. */
-async function startChild(
-  command: string,
-  args: string[],
-  ready: (line: string) => string | undefined,
-): Promise<{ child: ChildProcess; found: string; output: () => string }> {
-  const child = spawn(command, args, { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-  let output = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const found = new Promise<string>((resolve) => {
-    lines.on('line', (line) => {
-      output = `${output}${line}\n`.slice(-20_000);
-      const value = ready(line);
-      if (value !== undefined) resolve(value);
-    });
-  });
-  const exited = describeExit(child, () => output);
-  return { child, found: await Promise.race([found, exited]), output: () => output };
-}
-
-async function stopChild(child: ChildProcess, how: () => void): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  how();
-  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(killer);
 }
 
 function compileMock(): string {
@@ -141,50 +104,15 @@ async function startOurs(
   profileDir: string | undefined,
   topics: readonly TopicPlan[],
 ): Promise<Target> {
-  const profiling = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
-  const args = [
-    ...profiling,
-    'packages/broker/src/bin.ts',
-    ...['--port', '0', '--data-dir', dataDir, '--fsync', FSYNC, '--log-level', 'info'],
-  ];
-  const { child, found } = await startChild(process.execPath, args, (line) => {
-    if (!line.startsWith('{')) return undefined;
-    const entry = JSON.parse(line) as { msg?: string; port?: number };
-    return entry.msg === 'broker listening' ? String(entry.port) : undefined;
-  });
-  const bootstrap = `127.0.0.1:${found}`;
-  const admin = new Admin({ clientId: 'bench-admin', bootstrapBrokers: [bootstrap] });
+  const execArgv = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+  const broker = await startBrokerProcess(dataDir, { fsync: FSYNC, execArgv });
+  const admin = new Admin({ clientId: 'bench-admin', bootstrapBrokers: [broker.bootstrap] });
   for (const partitions of new Set(topics.map((topic) => topic.partitions))) {
     const names = topics.filter((topic) => topic.partitions === partitions).map((topic) => topic.name);
     await admin.createTopics({ topics: names, partitions, replicas: 1 });
   }
   await admin.close();
-  return {
-    name: 'our broker',
-    pid: child.pid!,
-    bootstrap,
-    stop: () => stopChild(child, () => child.kill('SIGTERM')),
-  };
-}
-
-/** VmRSS and VmHWM (peak RSS) of a process, in MiB. */
-function memory(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
-  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
-}
-
-/** User plus system CPU seconds a process has used so far, all its threads together. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name in parentheses may hold spaces; the fields after it are fixed: utime and stime are 12th and 13th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
-function clientCpuSeconds(): number {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1e6;
+  return { name: 'our broker', pid: broker.pid, bootstrap: broker.bootstrap, stop: () => broker.close() };
 }
 
 function newProducer(target: Target): Producer<Buffer, Buffer, Buffer, Buffer> {
@@ -222,11 +150,12 @@ interface Work {
 }
 
 async function measure(target: Target, work: () => Promise<Work>): Promise<Measured> {
-  const brokerBefore = cpuSeconds(target.pid);
-  const clientBefore = clientCpuSeconds();
+  const brokerSeconds = () => cpuSeconds(target.pid) ?? Number.NaN;
+  const brokerBefore = brokerSeconds();
+  const clientBefore = ownCpuSeconds();
   const { records, milliseconds } = await work();
-  const brokerCpu = cpuSeconds(target.pid) - brokerBefore;
-  const clientCpu = clientCpuSeconds() - clientBefore;
+  const brokerCpu = brokerSeconds() - brokerBefore;
+  const clientCpu = ownCpuSeconds() - clientBefore;
   return {
     rate: records / (milliseconds / 1000),
     records,
@@ -418,81 +347,6 @@ async function consumeThroughput(target: Target, topic: string, expected: number
   }
 }
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-
-/** Self and inclusive time per function, and self time per file, of the broker's CPU profile. */
-function summarizeProfile(directory: string): string {
-  const file = readdirSync(directory).find((name) => name.endsWith('.cpuprofile'));
-  if (file === undefined) return `no .cpuprofile in ${relative(root, directory)}`;
-  const profile = JSON.parse(readFileSync(join(directory, file), 'utf8')) as {
-    nodes: ProfileNode[];
-    samples: number[];
-    startTime: number;
-    endTime: number;
-  };
-  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-  const msPerSample = (profile.endTime - profile.startTime) / 1000 / profile.samples.length;
-  const selfSamples = new Map<number, number>();
-  for (const id of profile.samples) selfSamples.set(id, (selfSamples.get(id) ?? 0) + 1);
-  const where = (node: ProfileNode) => {
-    const url = node.callFrame.url;
-    return url.startsWith('file://') ? relative(root, fileURLToPath(url)) : url || '(native)';
-  };
-  const label = (node: ProfileNode) =>
-    `${where(node)}:${node.callFrame.functionName || '(anonymous)'}${node.callFrame.url ? `:${node.callFrame.lineNumber + 1}` : ''}`;
-  const idle = new Set(['(idle)', '(program)']);
-  const busy = profile.samples.filter((id) => !idle.has(nodes.get(id)!.callFrame.functionName)).length;
-
-  const selfByFunction = new Map<string, number>();
-  const selfByFile = new Map<string, number>();
-  for (const [id, count] of selfSamples) {
-    const node = nodes.get(id)!;
-    if (idle.has(node.callFrame.functionName)) continue;
-    selfByFunction.set(label(node), (selfByFunction.get(label(node)) ?? 0) + count);
-    selfByFile.set(where(node), (selfByFile.get(where(node)) ?? 0) + count);
-  }
-  // Inclusive: a function's samples and those of everything it called, each sample counted once per function even
-  // when the function recurses.
-  const inclusive = new Map<string, number>();
-  const parents = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
-  for (const [id, count] of selfSamples) {
-    if (idle.has(nodes.get(id)!.callFrame.functionName)) continue;
-    const seen = new Set<string>();
-    for (let at: number | undefined = id; at !== undefined; at = parents.get(at)) {
-      const node = nodes.get(at)!;
-      if (!node.callFrame.url.includes('/packages/broker/src/')) continue;
-      const key = label(node);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      inclusive.set(key, (inclusive.get(key) ?? 0) + count);
-    }
-  }
-  const top = (counts: Map<string, number>, limit: number, heading: string) =>
-    formatTable({
-      headers: [heading, 'ms', '% of busy'],
-      rows: [...counts]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, limit)
-        .map(([key, count]) => [key, Math.round(count * msPerSample), ((100 * count) / busy).toFixed(1)]),
-    });
-  return [
-    `CPU profile ${relative(root, join(directory, file))}: ${Math.round(busy * msPerSample)} ms busy of ${Math.round(
-      profile.samples.length * msPerSample,
-    )} ms`,
-    '',
-    top(selfByFunction, 25, 'self time: file:function:line'),
-    '',
-    top(selfByFile, 15, 'self time: file'),
-    '',
-    top(inclusive, 25, "inclusive time, broker's own functions"),
-  ].join('\n');
-}
-
 interface Slice {
   readonly produce: Measured;
   readonly consume: Measured;
@@ -528,9 +382,9 @@ async function main(): Promise<void> {
   const targets: Target[] = [];
   const producers = new Map<Target, BenchProducer>();
   try {
-    const ours = await startOurs(join(dataDir, 'broker'), profileDir, topics);
+    const ours = await startOurs(dataDir, profileDir, topics);
     targets.push(ours);
-    const idle = memory(ours.pid);
+    const idle = { rss: rssMiB(ours.pid) ?? Number.NaN };
     const mock = await startMock(mockBinary, topics);
     targets.push(mock);
     for (const target of targets) producers.set(target, newProducer(target));
@@ -585,7 +439,7 @@ async function main(): Promise<void> {
         console.log(describe(target, figures));
       }
     }
-    const after = memory(ours.pid);
+    const after = { rss: rssMiB(ours.pid) ?? Number.NaN, peak: peakRssMiB(ours.pid) ?? Number.NaN };
 
     for (const producer of producers.values()) await producer.close();
     producers.clear();
@@ -637,7 +491,8 @@ async function main(): Promise<void> {
     } else {
       console.log(`\n${formatTable(table)}\n${notes.join('\n')}`);
       console.log("\nBENCH_PROFILE=1: figures include the profiler's overhead, not appended to BENCHMARKS.md\n");
-      console.log(summarizeProfile(profileDir));
+      const summaries = summarizeDirectory(profileDir, { top: 25, inclusiveWithin: '/packages/broker/src/' });
+      console.log(summaries.map(formatSummary).join('\n\n'));
     }
   } finally {
     for (const producer of producers.values()) await producer.close().catch(() => undefined);

@@ -20,18 +20,20 @@
 // service and the load generator, from spawning the load to its exit (stock setup, orders, drain and checks), given
 // as cores (CPU seconds ÷ wall seconds) and as CPU µs per order sent. The plot (PNG, bench/lib/png-chart.ts) shows
 // latency and achieved rate against offered rate; recorded runs keep it in bench/plots/.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type EmbeddedStack, startEmbeddedStack } from '../packages/cli/src/load/embedded-stack.ts';
 import type { LoadReport } from '../packages/cli/src/load/load-report.ts';
-import { brokerEntry, serviceDefinitions } from '../packages/cli/src/services.ts';
+import { serviceDefinitions } from '../packages/cli/src/services.ts';
 import { interruptOnSignals } from './lib/interrupt.ts';
+import { runOrderflowLoad } from './lib/orderflow-load.ts';
 import { writeChart } from './lib/png-chart.ts';
-import { processTree } from './lib/process-rss.ts';
+import { cpuSeconds } from './lib/process-cpu.ts';
+import { argvOf, processTree } from './lib/process-rss.ts';
 import { benchRedis } from './lib/redis.ts';
+import { stackProcessName } from './lib/stack-process-name.ts';
 import { report } from './results.ts';
 
 const STEPS = (process.env.BENCH_CAPACITY_STEPS ?? '250,500,1000,1500,2000,3000,4000')
@@ -47,8 +49,6 @@ const P99_LIMIT_MS = 500;
 /** Two failing steps in a row end the run: one could be a hiccup of a shared machine, two are the limit. */
 const FAILURES_TO_STOP = 2;
 const CPU_SAMPLE_MS = 250;
-/** USER_HZ: /proc reports CPU time in these ticks on every Linux the project supports. */
-const TICKS_PER_SECOND = 100;
 
 if (STORE !== 'redis' && STORE !== 'sqlite') throw new Error(`BENCH_STORE must be redis or sqlite, got '${STORE}'`);
 if (STEPS.some((step) => !Number.isFinite(step) || step <= 0)) {
@@ -56,53 +56,26 @@ if (STEPS.some((step) => !Number.isFinite(step) || step <= 0)) {
 }
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cliBin = fileURLToPath(new URL('../packages/cli/src/bin.ts', import.meta.url));
 const processNames = ['broker', ...serviceDefinitions.map((service) => service.name), 'launcher', 'load'];
 const interrupted = interruptOnSignals();
-
-function processName(argv: readonly string[], isRoot: boolean): string {
-  if (isRoot) return 'launcher';
-  if (argv.includes(brokerEntry)) return 'broker';
-  return serviceDefinitions.find((service) => argv.includes(service.entry))?.name ?? argv.join(' ');
-}
-
-/** utime + stime of a process in ticks, or undefined once it is gone. */
-function cpuTicks(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name in parentheses may hold spaces: the fields are counted after its closing parenthesis.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return undefined;
-  }
-}
-
-function argvOf(pid: number): string[] {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
 
 /** The latest CPU reading of every process seen, by pid, with the name it is reported under. */
 class CpuReadings {
   readonly first = new Map<number, number>();
-  readonly last = new Map<number, { name: string; ticks: number }>();
+  readonly last = new Map<number, { name: string; seconds: number }>();
 
   read(pid: number, name: string): void {
-    const ticks = cpuTicks(pid);
-    if (ticks === undefined) return;
-    if (!this.first.has(pid)) this.first.set(pid, ticks);
-    this.last.set(pid, { name, ticks });
+    const seconds = cpuSeconds(pid);
+    if (seconds === undefined) return;
+    if (!this.first.has(pid)) this.first.set(pid, seconds);
+    this.last.set(pid, { name, seconds });
   }
 
   /** CPU seconds per process name between each process's first and last reading. */
   seconds(): Map<string, number> {
     const byName = new Map<string, number>();
-    for (const [pid, { name, ticks }] of this.last) {
-      byName.set(name, (byName.get(name) ?? 0) + (ticks - this.first.get(pid)!) / TICKS_PER_SECOND);
+    for (const [pid, { name, seconds }] of this.last) {
+      byName.set(name, (byName.get(name) ?? 0) + seconds - this.first.get(pid)!);
     }
     return byName;
   }
@@ -123,58 +96,41 @@ interface Step {
 
 const passes = (step: Step) => step.report?.verdict === 'pass' && step.report.latencyMs.p99 <= P99_LIMIT_MS;
 
+/** orderflow load at `rate` with the CPU of the stack's processes and the load's read every CPU_SAMPLE_MS. */
 async function runLoad(
   stack: EmbeddedStack,
   dataDir: string,
   rate: number,
 ): Promise<Omit<Step, 'restarted' | 'loadAverage'>> {
-  const { urls } = stack;
-  const args = [
-    ...[cliBin, 'load', '--rate', String(rate), '--duration', `${STEP_SECONDS}s`, '--json'],
-    ...['--drain-timeout', DRAIN_TIMEOUT, ...(CONCURRENCY === undefined ? [] : ['--concurrency', CONCURRENCY])],
-    ...['--target', urls['order-service']!, '--stock-url', urls['stock-service']!],
-    ...['--notifications-url', urls['notification-service']!, '--analytics-url', urls['analytics-service']!],
-  ];
   const readings = new CpuReadings();
   const readAll = (loadPid: number | undefined) => {
-    for (const pid of processTree(stack.pid)) readings.read(pid, processName(argvOf(pid), pid === stack.pid));
+    for (const pid of processTree(stack.pid))
+      readings.read(pid, stackProcessName(argvOf(pid) ?? [], pid === stack.pid));
     if (loadPid !== undefined) readings.read(loadPid, 'load');
   };
   readAll(undefined);
-  const started = performance.now();
-  const child = spawn(process.execPath, args, {
-    // The admin token is found where orderflow up keeps it; ADMIN_TOKEN from the caller's environment must not win.
-    env: { ...process.env, ORDERFLOW_DATA_DIR: dataDir, ADMIN_TOKEN: '', NODE_OPTIONS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const run = await runOrderflowLoad({
+    stack,
+    dataDir,
+    rate,
+    seconds: STEP_SECONDS,
+    args: ['--drain-timeout', DRAIN_TIMEOUT, ...(CONCURRENCY === undefined ? [] : ['--concurrency', CONCURRENCY])],
+    signal: interrupted,
+    whileRunning: (loadPid) => {
+      readAll(loadPid);
+      const timer = setInterval(() => readAll(loadPid), CPU_SAMPLE_MS);
+      return () => {
+        clearInterval(timer);
+        readAll(undefined);
+      };
+    },
   });
-  readAll(child.pid);
-  const timer = setInterval(() => readAll(child.pid), CPU_SAMPLE_MS);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-20_000);
-  });
-  const stopLoad = () => child.kill('SIGINT');
-  interrupted.addEventListener('abort', stopLoad);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
-  interrupted.removeEventListener('abort', stopLoad);
-  clearInterval(timer);
-  readAll(undefined);
-  let parsed: LoadReport | undefined;
-  try {
-    parsed = JSON.parse(stdout) as LoadReport;
-  } catch {
-    parsed = undefined;
-  }
   return {
     offered: rate,
-    report: parsed,
-    code,
-    stderr,
-    wallSeconds: (performance.now() - started) / 1000,
+    report: run.report,
+    code: run.code,
+    stderr: run.stderr,
+    wallSeconds: run.seconds,
     cpuSeconds: readings.seconds(),
   };
 }
@@ -196,12 +152,12 @@ async function runStep(rate: number): Promise<Step> {
     const pidsSeen = new Map<string, Set<number>>();
     try {
       for (const pid of processTree(stack.pid)) {
-        const name = processName(argvOf(pid), pid === stack.pid);
+        const name = stackProcessName(argvOf(pid) ?? [], pid === stack.pid);
         pidsSeen.set(name, (pidsSeen.get(name) ?? new Set()).add(pid));
       }
       load = await runLoad(stack, dataDir, rate);
       for (const pid of processTree(stack.pid)) {
-        const name = processName(argvOf(pid), pid === stack.pid);
+        const name = stackProcessName(argvOf(pid) ?? [], pid === stack.pid);
         pidsSeen.set(name, (pidsSeen.get(name) ?? new Set()).add(pid));
       }
     } finally {

@@ -37,7 +37,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ConsumerGroups, Topics } from '@orderflow/contracts';
 import { createEventProducer, createKafkaConnection, type KafkaConnection, startConsumer } from '@orderflow/platform';
-import { Admin, Connection, Consumer, offsetFetchV8 } from '@platformatic/kafka';
+import { Admin, Consumer } from '@platformatic/kafka';
 import { type EmbeddedStack, startEmbeddedStack } from '../packages/cli/src/load/embedded-stack.ts';
 import { HttpClient } from '../packages/cli/src/load/http-client.ts';
 import { LatencyRecorder } from '../packages/cli/src/load/latency-recorder.ts';
@@ -46,6 +46,7 @@ import { LATE_START_MS, type OpenLoopResult, runOpenLoop } from '../packages/cli
 import { IDEMPOTENCY_KEY_HEADER, problemCode } from '../packages/cli/src/load/order-traffic.ts';
 import { findAdminToken, setStock } from '../packages/cli/src/load/stock-setup.ts';
 import { silentLog } from './lib/backlog.ts';
+import { type CommitPoller, CommitTimeline, pollCommits, type PollStats } from './lib/commit-poller.ts';
 import { type BenchRedis, benchRedis } from './lib/redis.ts';
 import { comparisonRow, type Goal } from './lib/slices.ts';
 import { report, spread } from './results.ts';
@@ -123,136 +124,6 @@ interface TrackedOrder {
   readonly doneAt: (number | undefined)[];
   /** Its record was seen on order-topic. */
   placed: boolean;
-}
-
-/**
- * When one group passed each offset of order-topic, partition by partition, as the readings of its committed offsets
- * saw it. An order's record may reach this process's consumer after the readings that show it done, so every rise is
- * kept and a late record is dated by them, not by its own arrival.
- */
-class CommitTimeline {
-  readonly #rises = new Map<number, { at: number[]; committed: number[] }>();
-  /** Records no reading has shown done yet, in offset order per partition (the order they are consumed in). */
-  readonly #waiting = new Map<number, { offset: number; done: (at: number) => void }[]>();
-
-  /** The group's committed offset on `partition`, as a reading that arrived at `at` showed it. */
-  observe(partition: number, committed: number, at: number): void {
-    const rises = this.#risesOf(partition);
-    const last = rises.committed[rises.committed.length - 1];
-    if (last !== undefined && committed <= last) return;
-    rises.at.push(at);
-    rises.committed.push(committed);
-    const waiting = this.#waiting.get(partition) ?? [];
-    let passed = 0;
-    while (passed < waiting.length && waiting[passed]!.offset < committed) waiting[passed++]!.done(at);
-    waiting.splice(0, passed);
-  }
-
-  /** Calls `done` with the time of the first reading that showed the group past `offset`, once there is one. */
-  whenPast(partition: number, offset: number, done: (at: number) => void): void {
-    const { at, committed } = this.#risesOf(partition);
-    let low = 0;
-    let high = committed.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (committed[middle]! > offset) high = middle;
-      else low = middle + 1;
-    }
-    if (low < committed.length) {
-      done(at[low]!);
-      return;
-    }
-    const waiting = this.#waiting.get(partition) ?? [];
-    waiting.push({ offset, done });
-    this.#waiting.set(partition, waiting);
-  }
-
-  #risesOf(partition: number): { at: number[]; committed: number[] } {
-    let rises = this.#rises.get(partition);
-    if (rises === undefined) {
-      rises = { at: [], committed: [] };
-      this.#rises.set(partition, rises);
-    }
-    return rises;
-  }
-}
-
-interface PollStats {
-  readonly readings: number;
-  readonly failures: number;
-  readonly periodMs: number;
-  readonly roundTripMs: number;
-}
-
-interface CommitPoller {
-  /** Stops polling; resolves with how many readings were taken and failed, their mean period and round trip. */
-  stop(): Promise<PollStats>;
-}
-
-/**
- * Reads the watched groups' committed offsets on order-topic into one timeline per group (in WATCHED_GROUPS order):
- * one OffsetFetch v8 for all three groups at a time, POLL_MS apart. The embedded broker is a single node that
- * coordinates every group itself, so the request goes straight to it: one round trip per reading, where
- * Admin.listConsumerGroupOffsets would first ask which broker coordinates the groups (FindCoordinator) every time.
- */
-async function pollCommits(
-  bootstrap: string,
-  partitions: number,
-  timelines: readonly CommitTimeline[],
-): Promise<CommitPoller> {
-  const connection = new Connection('bench-e2e-commits');
-  const colon = bootstrap.lastIndexOf(':');
-  await connection.connect(bootstrap.slice(0, colon), Number(bootstrap.slice(colon + 1)));
-  const partitionIndexes = Array.from({ length: partitions }, (_, partition) => partition);
-  // memberEpoch belongs to v9's KIP-848 groups; v8 does not send it.
-  const request = WATCHED_GROUPS.map((groupId) => ({
-    groupId,
-    memberEpoch: -1,
-    topics: [{ name: Topics.orders, partitionIndexes }],
-  }));
-  let stopped = false;
-  let readings = 0;
-  let failures = 0;
-  let firstAt = 0;
-  let lastAt = 0;
-  let roundTrips = 0;
-  const polling = (async () => {
-    while (!stopped) {
-      try {
-        const sentAt = performance.now();
-        const { groups } = await offsetFetchV8.api.async(connection, request, false);
-        const at = performance.now();
-        roundTrips += at - sentAt;
-        if (readings === 0) firstAt = at;
-        lastAt = at;
-        readings++;
-        WATCHED_GROUPS.forEach((groupId, index) => {
-          const topic = groups.find((group) => group.groupId === groupId)?.topics.find((t) => t.name === Topics.orders);
-          for (const partition of partitionIndexes) {
-            // -1 is OffsetFetch's "nothing committed"; a partition missing from the answer has nothing committed either.
-            const committed = topic?.partitions.find((p) => p.partitionIndex === partition)?.committedOffset ?? -1n;
-            timelines[index]!.observe(partition, Number(committed), at);
-          }
-        });
-      } catch {
-        failures++;
-      }
-      await delay(POLL_MS);
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      await polling;
-      await connection.close().catch(() => undefined);
-      return {
-        readings,
-        failures,
-        periodMs: readings > 1 ? (lastAt - firstAt) / (readings - 1) : Number.NaN,
-        roundTripMs: roundTrips / readings,
-      };
-    },
-  };
 }
 
 interface Probe {
@@ -488,7 +359,14 @@ async function measure(stack: EmbeddedStack, dataDir: string, storeName: string)
     const partitions = metadata.topics.get(Topics.orders)?.partitionsCount ?? 0;
     if (partitions === 0) throw new Error(`${Topics.orders} has no partitions`);
     watcher = await watchOrderRecords(stack.kafka, onRecord);
-    poller = await pollCommits(stack.kafka, partitions, timelines);
+    poller = await pollCommits({
+      bootstrap: stack.kafka,
+      topic: Topics.orders,
+      partitions,
+      groups: WATCHED_GROUPS,
+      timelines,
+      intervalMs: POLL_MS,
+    });
     probe = await startProbe(connection, () => current);
 
     console.log(

@@ -17,18 +17,18 @@
 // load until it exits, and stops; the bare stack starts, stays idle as long, is read the same way and stops. Every
 // ratio is ours / bare within one slice, reported as min/median/max over slices. The RSS ratios under load are over
 // the bare stack's idle RSS, the floor, since bare processes have nothing to do with orders.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { type EmbeddedStack, startEmbeddedStack } from '../packages/cli/src/load/embedded-stack.ts';
 import type { LoadReport } from '../packages/cli/src/load/load-report.ts';
-import { brokerEntry, serviceDefinitions } from '../packages/cli/src/services.ts';
+import { serviceDefinitions } from '../packages/cli/src/services.ts';
 import { startBareNodeStack } from './lib/bare-node-stack.ts';
 import { interruptOnSignals } from './lib/interrupt.ts';
+import { type LoadRun, runOrderflowLoad } from './lib/orderflow-load.ts';
 import { sampleTreeMemory, totalMiB, type TreeMemory } from './lib/process-rss.ts';
+import { stackProcessName } from './lib/stack-process-name.ts';
 import { report, spread } from './results.ts';
 
 const SLICES = Number(process.env.BENCH_SLICES ?? 5);
@@ -38,7 +38,6 @@ const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 3);
 const SAMPLE_INTERVAL_MS = 250;
 const IDLE_READINGS = 5;
 
-const cliBin = fileURLToPath(new URL('../packages/cli/src/bin.ts', import.meta.url));
 const serviceNames = serviceDefinitions.map((service) => service.name);
 /** Every process of the stack by the name it is reported under, in the order it is started. */
 const processNames = ['launcher', 'broker', ...serviceNames];
@@ -54,13 +53,6 @@ const pause = (ms: number) => delay(ms, undefined, { signal: interrupted.signal 
 
 /** The name a process of a tree is reported under; the launcher is the tree's root. */
 type ProcessNamer = (argv: readonly string[], isRoot: boolean) => string;
-
-/** Our processes are known by their entry file. */
-const stackProcessName: ProcessNamer = (argv, isRoot) => {
-  if (isRoot) return 'launcher';
-  if (argv.includes(brokerEntry)) return 'broker';
-  return serviceDefinitions.find((service) => argv.includes(service.entry))?.name ?? argv.join(' ');
-};
 
 /** The bare stand-ins are given the name of the process they stand in for as their last argument. */
 const bareProcessName: ProcessNamer = (argv, isRoot) => (isRoot ? 'launcher' : (argv.at(-1) ?? '?'));
@@ -103,52 +95,28 @@ async function idleMemory(rootPid: number, nameOf: ProcessNamer): Promise<Idle> 
   };
 }
 
-interface LoadRun {
-  readonly report: LoadReport | undefined;
-  readonly code: number | null;
-  readonly stderr: string;
-  /** From spawning orderflow load to its exit: stock setup, the orders, the drain and the checks. */
-  readonly seconds: number;
+interface LoadWithMemory extends LoadRun {
   readonly readings: readonly TreeMemory[];
 }
 
-/** `orderflow load` against the stack, as a person runs it, with the stack's RSS read every SAMPLE_INTERVAL_MS. */
-async function runLoad(stack: EmbeddedStack, dataDir: string): Promise<LoadRun> {
-  const { urls } = stack;
-  const args = [
-    ...[cliBin, 'load', '--rate', String(RATE), '--duration', `${LOAD_SECONDS}s`, '--json'],
-    ...['--target', urls['order-service']!, '--stock-url', urls['stock-service']!],
-    ...['--notifications-url', urls['notification-service']!, '--analytics-url', urls['analytics-service']!],
-  ];
-  const started = performance.now();
-  const child = spawn(process.execPath, args, {
-    // The admin token is found where orderflow up keeps it; ADMIN_TOKEN from the caller's environment must not win.
-    env: { ...process.env, ORDERFLOW_DATA_DIR: dataDir, ADMIN_TOKEN: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** `orderflow load` against the stack, with the stack's RSS read every SAMPLE_INTERVAL_MS while it runs. */
+async function runLoad(stack: EmbeddedStack, dataDir: string): Promise<LoadWithMemory> {
+  let readings: TreeMemory[] = [];
+  const run = await runOrderflowLoad({
+    stack,
+    dataDir,
+    rate: RATE,
+    seconds: LOAD_SECONDS,
+    signal: interrupted.signal,
+    whileRunning: () => {
+      const sampler = sampleTreeMemory(stack.pid, SAMPLE_INTERVAL_MS);
+      return () => {
+        readings = sampler.stop();
+      };
+    },
   });
-  const sampler = sampleTreeMemory(stack.pid, SAMPLE_INTERVAL_MS);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-20_000);
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const stopLoad = () => child.kill('SIGTERM');
-  interrupted.signal.addEventListener('abort', stopLoad);
-  const code = await exited;
-  interrupted.signal.removeEventListener('abort', stopLoad);
-  const readings = sampler.stop();
   interrupted.signal.throwIfAborted();
-  let parsed: LoadReport | undefined;
-  try {
-    parsed = JSON.parse(stdout) as LoadReport;
-  } catch {
-    parsed = undefined;
-  }
-  return { report: parsed, code, stderr, seconds: (performance.now() - started) / 1000, readings };
+  return { ...run, readings };
 }
 
 interface StackSlice {
@@ -160,7 +128,7 @@ interface StackSlice {
   readonly loadByProcess: readonly ReadonlyMap<string, number>[];
   /** Names of processes that were seen with more than one pid: the launcher restarted them. */
   readonly restarted: readonly string[];
-  readonly load: LoadRun;
+  readonly load: LoadWithMemory;
   readonly stopCode: number | null;
 }
 
@@ -176,7 +144,7 @@ async function measureStack(measureLoad: boolean): Promise<StackSlice> {
     const stack = await startEmbeddedStack({ dataDir });
     let stopCode: number | null;
     let idle: Idle;
-    let load: LoadRun | undefined;
+    let load: LoadWithMemory | undefined;
     try {
       idle = await idleMemory(stack.pid, stackProcessName);
       if (measureLoad) load = await runLoad(stack, dataDir);

@@ -1,7 +1,8 @@
-// Prints the top self-time functions of every .cpuprofile (V8's format, written by node --cpu-prof) in a directory,
-// each profile named after the process it came from, so a profiled bench run can be read without DevTools.
+// Prints the top self-time functions and files of every .cpuprofile (V8's format, written by node --cpu-prof) in a
+// directory, each profile named after the process it came from, so a profiled bench run can be read without DevTools;
+// given a path, also the inclusive time of the functions below it (what a broker's own code costs with its callees).
 //
-//   node bench/lib/cpu-profile-summary.ts <dir> [top=10]
+//   node bench/lib/cpu-profile-summary.ts <dir> [top=10] [inclusive-within, e.g. /packages/broker/src/]
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,9 +25,10 @@ interface CpuProfile {
   readonly timeDeltas: readonly number[];
 }
 
-export interface HotFunction {
+/** A function or file and the sampled time it took, in ms and as a share of the busy time. */
+export interface TimeShare {
   readonly name: string;
-  readonly selfMs: number;
+  readonly ms: number;
   readonly share: number;
 }
 
@@ -36,7 +38,18 @@ export interface ProfileSummary {
   /** Sampled time that was not idle, in ms. */
   readonly busyMs: number;
   readonly wallMs: number;
-  readonly top: readonly HotFunction[];
+  readonly top: readonly TimeShare[];
+  /** Self time per source file, native frames counted as `(native)`. */
+  readonly topFiles: readonly TimeShare[];
+  /** Self time plus callees' of the functions whose file is below SummaryOptions.inclusiveWithin; empty without it. */
+  readonly inclusive: readonly TimeShare[];
+}
+
+export interface SummaryOptions {
+  /** How many functions and files each list keeps. */
+  readonly top: number;
+  /** A path part, such as `/packages/broker/src/`: the functions whose inclusive time is listed. */
+  readonly inclusiveWithin?: string;
 }
 
 const PROCESS_MARKERS: readonly (readonly [string, string])[] = [
@@ -64,14 +77,28 @@ function isOwnCode(url: string): boolean {
   return url !== '' && !url.startsWith('node:');
 }
 
+function shortUrl(url: string): string {
+  return url.replace(/^.*\/(node_modules|packages|services|bench)\//, '$1/');
+}
+
 function frameName({ callFrame }: ProfileNode): string {
   const name = callFrame.functionName || '(anonymous)';
   if (callFrame.url === '') return name;
-  const short = callFrame.url.replace(/^.*\/(node_modules|packages|services|bench)\//, '$1/');
-  return `${name} ${short}:${callFrame.lineNumber + 1}`;
+  return `${name} ${shortUrl(callFrame.url)}:${callFrame.lineNumber + 1}`;
 }
 
-export function summarize(file: string, top: number): ProfileSummary {
+function add(totals: Map<string, number>, key: string, us: number): void {
+  totals.set(key, (totals.get(key) ?? 0) + us);
+}
+
+function ranked(totals: ReadonlyMap<string, number>, top: number, busyUs: number): TimeShare[] {
+  return [...totals]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, us]) => ({ name, ms: us / 1000, share: busyUs === 0 ? 0 : us / busyUs }));
+}
+
+export function summarize(file: string, options: SummaryOptions): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parents = new Map<number, ProfileNode>();
@@ -84,47 +111,71 @@ export function summarize(file: string, top: number): ProfileSummary {
     while (caller !== undefined && !isOwnCode(caller.callFrame.url)) caller = parents.get(caller.id);
     return caller === undefined ? frameName(node) : `${frameName(node)} ← ${frameName(caller)}`;
   };
+  const { inclusiveWithin } = options;
   const selfUs = new Map<string, number>();
+  const fileUs = new Map<string, number>();
+  const inclusiveUs = new Map<string, number>();
   let busyUs = 0;
   // timeDeltas[i] is the time before sample i; the time a sample stands for is the delta that follows it.
   for (let i = 0; i < profile.samples.length; i++) {
     const node = byId.get(profile.samples[i]!);
     const us = profile.timeDeltas[i + 1] ?? 0;
     if (node === undefined || IDLE.has(node.callFrame.functionName)) continue;
-    const name = nameOf(node);
-    selfUs.set(name, (selfUs.get(name) ?? 0) + us);
+    add(selfUs, nameOf(node), us);
+    add(fileUs, node.callFrame.url === '' ? '(native)' : shortUrl(node.callFrame.url), us);
     busyUs += us;
+    if (inclusiveWithin === undefined) continue;
+    // Each sample counts once per function on its stack, even where the function recurses.
+    const seen = new Set<string>();
+    for (let at: ProfileNode | undefined = node; at !== undefined; at = parents.get(at.id)) {
+      if (!at.callFrame.url.includes(inclusiveWithin)) continue;
+      const name = frameName(at);
+      if (seen.has(name)) continue;
+      seen.add(name);
+      add(inclusiveUs, name, us);
+    }
   }
-  const ranked = [...selfUs].sort((a, b) => b[1] - a[1]).slice(0, top);
   return {
     file,
     process: processOf(profile),
     busyMs: busyUs / 1000,
     wallMs: (profile.endTime - profile.startTime) / 1000,
-    top: ranked.map(([name, us]) => ({ name, selfMs: us / 1000, share: busyUs === 0 ? 0 : us / busyUs })),
+    top: ranked(selfUs, options.top, busyUs),
+    topFiles: ranked(fileUs, options.top, busyUs),
+    inclusive: ranked(inclusiveUs, options.top, busyUs),
   };
 }
 
-export function summarizeDirectory(dir: string, top = 10): ProfileSummary[] {
+export function summarizeDirectory(dir: string, options: SummaryOptions = { top: 10 }): ProfileSummary[] {
   return readdirSync(dir)
     .filter((name) => name.endsWith('.cpuprofile'))
-    .map((name) => summarize(join(dir, name), top));
+    .map((name) => summarize(join(dir, name), options));
 }
 
 export function formatSummary(summary: ProfileSummary): string {
-  const lines = summary.top.map(
-    (hot) => `  ${hot.selfMs.toFixed(0).padStart(7)} ms ${(hot.share * 100).toFixed(1).padStart(5)}%  ${hot.name}`,
-  );
+  const list = (heading: string, hot: readonly TimeShare[]) =>
+    hot.length === 0
+      ? []
+      : [
+          `  ${heading}:`,
+          ...hot.map(
+            ({ name, ms, share }) =>
+              `  ${ms.toFixed(0).padStart(7)} ms ${(share * 100).toFixed(1).padStart(5)}%  ${name}`,
+          ),
+        ];
   return [
     `${summary.process}: ${summary.busyMs.toFixed(0)} ms busy of ${summary.wallMs.toFixed(0)} ms (${summary.file})`,
-    ...lines,
+    ...list('self time by function', summary.top),
+    ...list('self time by file', summary.topFiles),
+    ...list('inclusive time', summary.inclusive),
   ].join('\n');
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const [dir, top] = process.argv.slice(2);
-  if (dir === undefined) throw new Error('usage: node bench/lib/cpu-profile-summary.ts <dir> [top]');
-  for (const summary of summarizeDirectory(dir, top === undefined ? 10 : Number(top))) {
+  const [dir, top, inclusiveWithin] = process.argv.slice(2);
+  if (dir === undefined) throw new Error('usage: node bench/lib/cpu-profile-summary.ts <dir> [top] [inclusive-within]');
+  const options = { top: top === undefined ? 10 : Number(top), ...(inclusiveWithin ? { inclusiveWithin } : {}) };
+  for (const summary of summarizeDirectory(dir, options)) {
     console.log(`${formatSummary(summary)}\n`);
   }
 }

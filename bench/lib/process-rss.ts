@@ -46,20 +46,31 @@ export function processTree(root: number): number[] {
   return found;
 }
 
-/** VmRSS of one process in MiB; undefined once it has exited (a zombie has no VmRSS line). */
-export function rssMiB(pid: number): number | undefined {
+/** One kB field of /proc/<pid>/status in MiB; undefined once the process has exited (a zombie has no Vm* lines). */
+function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
   const status = readOrUndefined(`/proc/${pid}/status`);
-  const kib = status === undefined ? undefined : /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+  const kib = status === undefined ? undefined : new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
   return kib === undefined ? undefined : Number(kib) / 1024;
+}
+
+/** VmRSS of one process in MiB; undefined once it has exited. */
+export const rssMiB = (pid: number): number | undefined => statusMiB(pid, 'VmRSS');
+
+/** VmHWM, the highest VmRSS the process has had, in MiB; undefined once it has exited. */
+export const peakRssMiB = (pid: number): number | undefined => statusMiB(pid, 'VmHWM');
+
+/** argv of a process, as /proc/<pid>/cmdline holds it; undefined once it has exited. */
+export function argvOf(pid: number): string[] | undefined {
+  return readOrUndefined(`/proc/${pid}/cmdline`)?.split('\0').filter(Boolean);
 }
 
 export function treeMemory(root: number): TreeMemory {
   const readings: ProcessMemory[] = [];
   for (const pid of processTree(root)) {
     const rss = rssMiB(pid);
-    const cmdline = readOrUndefined(`/proc/${pid}/cmdline`);
-    if (rss === undefined || cmdline === undefined) continue;
-    readings.push({ pid, argv: cmdline.split('\0').filter(Boolean), rssMiB: rss });
+    const argv = argvOf(pid);
+    if (rss === undefined || argv === undefined) continue;
+    readings.push({ pid, argv, rssMiB: rss });
   }
   return readings;
 }
