@@ -24,11 +24,12 @@ import {
   type KafkaConnection,
   openStore,
   type RecordHandler,
+  selectStoreBackend,
 } from '@orderflow/platform';
 import { Redis } from 'ioredis';
 import { EVENT_BATCH_SIZE } from '@orderflow/analytics-service/analytics-consumer';
 import { createAnalyticsBatchHandler, createAnalyticsHandler } from '@orderflow/analytics-service/analytics-handler';
-import { openAnalyticsStore } from '@orderflow/analytics-service/store';
+import { analyticsStoreBackends } from '@orderflow/analytics-service/store';
 import { drain as drainBacklog, fillBacklog as fillTopic } from './lib/backlog.ts';
 import { commandStats, deleteKeys } from './lib/redis.ts';
 
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
     const noop = await drain(connection, 'bench-noop', async () => {});
     console.log(`no-op consumer:    ${noop.perSecond.toFixed(0)} events/s (${noop.seconds.toFixed(2)} s)`);
 
-    const store = openAnalyticsStore(platformStore, DEDUPE_RETENTION_MS);
+    const store = selectStoreBackend(platformStore, analyticsStoreBackends, { dedupeRetentionMs: DEDUPE_RETENTION_MS });
     const before = await commandStats(admin);
     // The handlers as startAnalyticsConsumer sets them up.
     const analytics = await drain(connection, ConsumerGroups.analytics, createAnalyticsHandler({ store }), {

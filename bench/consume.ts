@@ -33,13 +33,14 @@ import {
   type Logger,
   openStore,
   type RecordHandler,
+  selectStoreBackend,
   type Store,
 } from '@orderflow/platform';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { EVENT_BATCH_SIZE } from '@orderflow/analytics-service/analytics-consumer';
 import { createAnalyticsBatchHandler, createAnalyticsHandler } from '@orderflow/analytics-service/analytics-handler';
-import { openAnalyticsStore } from '@orderflow/analytics-service/store';
+import { analyticsStoreBackends } from '@orderflow/analytics-service/store';
 import { createLogChannel } from '@orderflow/notification-service/log-channel';
 import { createNotificationDispatcher } from '@orderflow/notification-service/notification-dispatcher';
 import {
@@ -48,8 +49,8 @@ import {
   NOTIFICATION_BATCH_SIZE,
 } from '@orderflow/notification-service/notification-handler';
 import { createNotificationMetrics } from '@orderflow/notification-service/notification-metrics';
-import { openNotificationStore } from '@orderflow/notification-service/store';
-import { openStockStore } from '@orderflow/stock-service/store';
+import { notificationStoreBackends } from '@orderflow/notification-service/store';
+import { stockStoreBackends } from '@orderflow/stock-service/store';
 import {
   createReservationBatchHandler,
   createReservationHandler,
@@ -131,7 +132,9 @@ async function main(): Promise<void> {
       stores.push(store);
       return store;
     };
-    const stockStore = openStockStore(await open('stock'), 7 * DAY_MS);
+    const stockStore = selectStoreBackend(await open('stock'), stockStoreBackends, {
+      reservationRetentionMs: 7 * DAY_MS,
+    });
     await stockStore.seed(
       new Map(Array.from({ length: PRODUCTS }, (_, i) => [`A${String(i + 1).padStart(3, '0')}`, 1_000_000_000])),
     );
@@ -140,7 +143,7 @@ async function main(): Promise<void> {
     producer = createEventProducer({ connection, log: silentLog, lingerMs: 0, maxBatchSize: EVENTS_PER_BATCH });
     const metrics = createMetrics({ service: 'bench' });
     const dispatcher = createNotificationDispatcher({
-      store: openNotificationStore(await open('notification'), 30 * DAY_MS),
+      store: selectStoreBackend(await open('notification'), notificationStoreBackends, { retentionMs: 30 * DAY_MS }),
       channels: [createLogChannel()],
       backoff: { initialDelayMs: 500, maxDelayMs: 30_000 },
       metrics: createNotificationMetrics(metrics.registry),
@@ -159,7 +162,9 @@ async function main(): Promise<void> {
     });
     const noop = consumer('no-op', async () => {});
     const stockDeps = { store: stockStore, producer };
-    const analyticsDeps = { store: openAnalyticsStore(await open('analytics'), 7 * DAY_MS) };
+    const analyticsDeps = {
+      store: selectStoreBackend(await open('analytics'), analyticsStoreBackends, { dedupeRetentionMs: 7 * DAY_MS }),
+    };
     const services = [
       consumer('stock', createReservationHandler(stockDeps), {
         batches: { handleBatch: createReservationBatchHandler(stockDeps), maxBatchSize: ORDER_BATCH_SIZE },

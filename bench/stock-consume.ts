@@ -24,9 +24,10 @@ import {
   createLogger,
   openStore,
   type RecordHandler,
+  selectStoreBackend,
 } from '@orderflow/platform';
 import { Redis } from 'ioredis';
-import { openStockStore } from '@orderflow/stock-service/store';
+import { stockStoreBackends } from '@orderflow/stock-service/store';
 import {
   createReservationBatchHandler,
   createReservationHandler,
@@ -122,7 +123,9 @@ async function run(redisServer: BenchRedis, dataDir: string): Promise<void> {
     const noop = await drain(connection, 'bench-noop', async () => {});
     console.log(`no-op consumer:   ${noop.perSecond.toFixed(0)} events/s (${noop.seconds.toFixed(2)} s)`);
 
-    const stockStore = openStockStore(platformStore, 24 * 60 * 60 * 1000);
+    const stockStore = selectStoreBackend(platformStore, stockStoreBackends, {
+      reservationRetentionMs: 24 * 60 * 60 * 1000,
+    });
     // Enough stock for every order: the hot path measured is check + decrement + record, and two publishes.
     const levels = new Map<string, number>();
     for (let i = 1; i <= PRODUCTS; i++) levels.set(`A${String(i).padStart(3, '0')}`, 1_000_000_000);

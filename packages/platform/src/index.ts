@@ -66,7 +66,13 @@ export {
   redisCall,
 } from './stores/redis/open-redis.ts';
 export { defineRedisBatchScript, defineRedisScript, type RedisScript } from './stores/redis/redis-script.ts';
-export { createPurger, immediateTransaction, openSqlite } from './stores/sqlite/open-sqlite.ts';
+export {
+  type RedisStoreConnection,
+  type SqliteStoreConnection,
+  type StoreFactories,
+  selectStoreBackend,
+} from './stores/select-store-backend.ts';
+export { createPurger, ensureSqliteOpen, immediateTransaction, openSqlite } from './stores/sqlite/open-sqlite.ts';
 export type { Clock, Store, StoreBackend } from './stores/store.ts';
 export { requestTraceparent } from './telemetry/request-traceparent.ts';
 export {

@@ -65,3 +65,9 @@ export interface AnalyticsStore {
   /** Resolves when the backend answers; for readiness. */
   ping(): Promise<void>;
 }
+
+/** The analytics store's own settings, on either backend. */
+export interface AnalyticsStoreSettings {
+  /** How long a counted event id is remembered. */
+  readonly dedupeRetentionMs: number;
+}

@@ -8,6 +8,7 @@ import {
   kafkaConnectionFromConfig,
   loadConfig,
   openStore,
+  selectStoreBackend,
   rewindGroupToEarliest,
   startTelemetry,
   superviseConsumer,
@@ -16,8 +17,8 @@ import { analyticsConfigSpec, SERVICE_NAME } from './analytics-config.ts';
 import { ANALYTICS_TOPICS, startAnalyticsConsumer } from './analytics-consumer.ts';
 import { createAnalyticsMetrics } from './analytics-metrics.ts';
 import { createAnalyticsRebuild } from './analytics-rebuild.ts';
+import { analyticsStoreBackends } from './analytics-store-backends.ts';
 import { buildApp } from './app.ts';
-import { openAnalyticsStore } from './open-analytics-store.ts';
 
 // The consumer gets most of the shutdown deadline; HTTP and the store need little.
 const CONSUMER_SHUTDOWN_MS = 7000;
@@ -34,7 +35,9 @@ const metrics = createMetrics({ service: SERVICE_NAME });
 const platformStore = await openStore(config, { log, namespace: SERVICE_NAME }).catch((error: unknown) =>
   exitOnStartupFailure(log, error, 'store could not be opened'),
 );
-const store = openAnalyticsStore(platformStore, config.ANALYTICS_DEDUPE_RETENTION);
+const store = selectStoreBackend(platformStore, analyticsStoreBackends, {
+  dedupeRetentionMs: config.ANALYTICS_DEDUPE_RETENTION,
+});
 const connection = kafkaConnectionFromConfig(config);
 // Created once: a rebuild starts a consumer again, and a metric can be registered only once.
 const analyticsMetrics = createAnalyticsMetrics(metrics.registry);

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { createPurger, immediateTransaction, PlatformErrors } from '@orderflow/platform';
+import { createPurger, ensureSqliteOpen, immediateTransaction } from '@orderflow/platform';
 import type { AnalyticsStore, Counts, ProductStats, Totals } from './analytics-store.ts';
 import type { CountedEvent } from './counted-event.ts';
 import { bucketMinute, denseBuckets, minuteOf, WINDOW_MINUTES } from './minute-window.ts';
@@ -155,7 +155,7 @@ export function createSqliteAnalyticsStore(options: SqliteAnalyticsStoreOptions)
   }
 
   function ensureOpen(): void {
-    if (!db.isOpen) throw PlatformErrors.create('STORE_UNAVAILABLE', 'the SQLite analytics database is closed');
+    ensureSqliteOpen(db, 'analytics');
   }
 
   return {

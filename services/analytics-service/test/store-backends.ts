@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, openStore, type Store } from '@orderflow/platform';
+import { createLogger, openStore, selectStoreBackend, type Store } from '@orderflow/platform';
 import { Redis } from 'ioredis';
 import type { AnalyticsStore } from '../src/analytics-store.ts';
-import { openAnalyticsStore } from '../src/open-analytics-store.ts';
+import { analyticsStoreBackends } from '../src/analytics-store-backends.ts';
 
 // The two store backends as tests use them: every call to fresh() is a new, empty data set (a unique Redis key
 // prefix, or a new SQLite directory) that can be opened several times over separate connections, as several
@@ -77,7 +77,7 @@ export async function openTestStore(
   dedupeRetentionMs = DEDUPE_RETENTION_MS,
 ): Promise<{ store: AnalyticsStore; platform: Store }> {
   const platform = await openStore(config, { log, namespace });
-  return { store: openAnalyticsStore(platform, dedupeRetentionMs), platform };
+  return { store: selectStoreBackend(platform, analyticsStoreBackends, { dedupeRetentionMs }), platform };
 }
 
 function testStore(

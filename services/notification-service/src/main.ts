@@ -9,6 +9,7 @@ import {
   kafkaConnectionFromConfig,
   loadConfig,
   openStore,
+  selectStoreBackend,
   startTelemetry,
   superviseConsumer,
 } from '@orderflow/platform';
@@ -23,7 +24,7 @@ import {
 } from './notification-config.ts';
 import { startNotificationConsumer } from './notification-consumer.ts';
 import { createNotificationMetrics } from './notification-metrics.ts';
-import { openNotificationStore } from './open-notification-store.ts';
+import { notificationStoreBackends } from './notification-store-backends.ts';
 
 // The consumer gets most of the shutdown deadline (an in-flight webhook call may need it); HTTP and the store little.
 const CONSUMER_SHUTDOWN_MS = 7000;
@@ -51,7 +52,7 @@ const notificationMetrics = createNotificationMetrics(metrics.registry);
 const platformStore = await openStore(config, { log, namespace: SERVICE_NAME }).catch((error: unknown) =>
   exitOnStartupFailure(log, error, 'store could not be opened'),
 );
-const store = openNotificationStore(platformStore, config.NOTIFY_RETENTION);
+const store = selectStoreBackend(platformStore, notificationStoreBackends, { retentionMs: config.NOTIFY_RETENTION });
 const channels = channelNames.map((name) => createChannel(name, config));
 const connection = kafkaConnectionFromConfig(config);
 const consumerLog = log.child({ component: 'event-consumer' });

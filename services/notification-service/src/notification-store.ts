@@ -35,3 +35,9 @@ export interface NotificationStore {
   /** Resolves when the backend answers; rejects with STORE_UNAVAILABLE otherwise. */
   ping(): Promise<void>;
 }
+
+/** The notification store's own settings, on either backend. */
+export interface NotificationStoreSettings {
+  /** How long a notification is kept, and with it the guarantee that its event is not notified twice. */
+  readonly retentionMs: number;
+}

@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { EventType } from '@orderflow/contracts';
-import { createPurger, immediateTransaction } from '@orderflow/platform';
+import { createPurger, ensureSqliteOpen, immediateTransaction } from '@orderflow/platform';
 import type { ChannelName, NewNotification, Notification, NotificationStatus } from './notification.ts';
 import type { AttemptStart, ListQuery, NotificationStore } from './notification-store.ts';
 
@@ -85,8 +85,13 @@ export function createSqliteNotificationStore(options: SqliteNotificationStoreOp
   const purgeExpired = db.prepare('DELETE FROM notifications WHERE expires_at <= ?');
   const purge = createPurger(PURGE_INTERVAL_MS, (at) => purgeExpired.run(at));
 
+  function ensureOpen(): void {
+    ensureSqliteOpen(db, 'notification');
+  }
+
   return {
     async startAttempt(notification: NewNotification, now: number): Promise<AttemptStart> {
+      ensureOpen();
       purge(now);
       const { id, eventId, eventType, orderId, channel, subject, message } = notification;
       return immediateTransaction(db, (): AttemptStart => {
@@ -100,21 +105,26 @@ export function createSqliteNotificationStore(options: SqliteNotificationStoreOp
       });
     },
     async markSent(id, now) {
+      ensureOpen();
       return markSent.run(now, id, now).changes === 1;
     },
     async markFailed(id, reason, now) {
+      ensureOpen();
       return markFailed.run(reason, id, now).changes === 1;
     },
     async get(id, now) {
+      ensureOpen();
       const row = find.get(id, now) as unknown as Row | undefined;
       return row === undefined ? undefined : toNotification(row);
     },
     async list(query: ListQuery, now: number) {
+      ensureOpen();
       const rows =
         query.orderId === undefined ? listAll.all(now, query.limit) : listByOrder.all(query.orderId, now, query.limit);
       return (rows as unknown as Row[]).map(toNotification);
     },
     async ping() {
+      ensureOpen();
       db.prepare('SELECT 1').get();
     },
   };

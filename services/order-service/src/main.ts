@@ -9,12 +9,13 @@ import {
   kafkaConnectionFromConfig,
   loadConfig,
   openStore,
+  selectStoreBackend,
   startTelemetry,
   superviseConsumer,
 } from '@orderflow/platform';
 import { buildApp } from './app.ts';
-import { openOrderStore } from './open-order-store.ts';
 import { orderServiceConfigSpec, SERVICE_NAME } from './order-config.ts';
+import { orderStoreBackends } from './order-store-backends.ts';
 import { ORDER_TOPICS, startOrderConsumer } from './order-consumer.ts';
 
 // Inside the 10 s the launcher and Kubernetes wait; the consumer leaves the rest for the producer and the store.
@@ -31,7 +32,7 @@ const metrics = createMetrics({ service: SERVICE_NAME });
 const store = await openStore(config, { log, namespace: SERVICE_NAME }).catch((error: unknown) =>
   exitOnStartupFailure(log, error, 'store could not be opened'),
 );
-const orders = openOrderStore(store, {
+const orders = selectStoreBackend(store, orderStoreBackends, {
   availabilityTtlMs: config.AVAILABILITY_TTL,
   orderRetentionMs: config.ORDER_RETENTION,
 });

@@ -1,4 +1,10 @@
-import { defineRedisScript, type RedisScript, redisCall, type RedisClient } from '@orderflow/platform';
+import {
+  defineRedisScript,
+  pingRedis,
+  type RedisScript,
+  type RedisStoreConnection,
+  redisCall,
+} from '@orderflow/platform';
 
 import { createRedisScriptBatch } from './redis-script-batch.ts';
 import { type AcceptedOrder, type Order, type OrderHistoryEntry, type OrderStatus, OrderStatuses } from './order.ts';
@@ -136,12 +142,10 @@ const MAX_REQUEST_KEYS = 2;
 
 type ScriptReply = [string, number?, string?];
 
-export function createRedisOrderStore(
-  redis: RedisClient,
-  keyPrefix: string,
-  settings: OrderStoreSettings,
-  ping: () => Promise<void>,
-): OrderStore {
+export type RedisOrderStoreOptions = Pick<RedisStoreConnection, 'redis' | 'keyPrefix'> & OrderStoreSettings;
+
+export function createRedisOrderStore(options: RedisOrderStoreOptions): OrderStore {
+  const { redis, keyPrefix, availabilityTtlMs, orderRetentionMs } = options;
   const variants = (name: string, fixedKeys: number, lua: string): RedisScript[] =>
     Array.from({ length: MAX_REQUEST_KEYS + 1 }, (_, n) =>
       defineRedisScript(redis, `orderService${name}${n}`, fixedKeys + n, lua),
@@ -222,7 +226,7 @@ export function createRedisOrderStore(
       const now = Date.now();
       const trim = now - indexTrimmedAt >= INDEX_TRIM_INTERVAL_MS;
       if (trim) indexTrimmedAt = now;
-      const horizon = trim ? `(${now - settings.orderRetentionMs}` : '';
+      const horizon = trim ? `(${now - orderRetentionMs}` : '';
       checkKeyCount(keys);
       await batch({
         step: 'accept',
@@ -236,7 +240,7 @@ export function createRedisOrderStore(
           requestHash,
           JSON.stringify(response),
           ttlMs,
-          settings.orderRetentionMs,
+          orderRetentionMs,
           horizon,
         ],
       });
@@ -268,8 +272,8 @@ export function createRedisOrderStore(
             JSON.stringify(entry),
             JSON.stringify(provisional),
             outcome.available ?? '',
-            settings.availabilityTtlMs,
-            settings.orderRetentionMs,
+            availabilityTtlMs,
+            orderRetentionMs,
           ],
         ),
       );
@@ -278,7 +282,7 @@ export function createRedisOrderStore(
 
     async recordAvailability({ productId, available, at }) {
       await redisCall(() =>
-        recordAvailability([availabilityKey(productId)], [available, Date.parse(at), settings.availabilityTtlMs]),
+        recordAvailability([availabilityKey(productId)], [available, Date.parse(at), availabilityTtlMs]),
       );
     },
 
@@ -297,7 +301,9 @@ export function createRedisOrderStore(
       return read(ids);
     },
 
-    ping,
+    async ping() {
+      await pingRedis(redis);
+    },
   };
 }
 

@@ -1,5 +1,10 @@
-import type { DatabaseSync } from 'node:sqlite';
-import { type Clock, createPurger, immediateTransaction } from '@orderflow/platform';
+import {
+  type Clock,
+  createPurger,
+  ensureSqliteOpen,
+  immediateTransaction,
+  type SqliteStoreConnection,
+} from '@orderflow/platform';
 import type { Order, OrderHistoryEntry, OrderStatus } from './order.ts';
 import type { Admission, OrderStore, OrderStoreSettings, StoredResponse } from './order-store.ts';
 
@@ -29,12 +34,15 @@ const PURGE_INTERVAL_MS = 60_000;
 const ACCEPTED_SEQ = 0;
 const DECIDED_SEQ = 1;
 
-export function createSqliteOrderStore(
-  db: DatabaseSync,
-  settings: OrderStoreSettings,
-  ping: () => Promise<void>,
-  now: Clock = Date.now,
-): OrderStore {
+export type SqliteOrderStoreOptions = Pick<SqliteStoreConnection, 'db'> &
+  OrderStoreSettings & {
+    /** The clock expiry is measured against; injectable so tests need not wait. */
+    readonly now?: Clock;
+  };
+
+/** Creates its tables if needed. The connection stays the platform store's, which closes it. */
+export function createSqliteOrderStore(options: SqliteOrderStoreOptions): OrderStore {
+  const { db, availabilityTtlMs, orderRetentionMs, now = Date.now } = options;
   db.exec(`
     CREATE TABLE IF NOT EXISTS orders (
       order_id TEXT PRIMARY KEY,
@@ -116,13 +124,13 @@ export function createSqliteOrderStore(
   const purgeRequests = db.prepare('DELETE FROM order_requests WHERE expires_at <= ?');
   const purgeAvailability = db.prepare('DELETE FROM product_availability WHERE expires_at <= ?');
   const purge = createPurger(PURGE_INTERVAL_MS, (at) => {
-    purgeOrders.run(at - settings.orderRetentionMs);
+    purgeOrders.run(at - orderRetentionMs);
     purgeRequests.run(at);
     purgeAvailability.run(at);
   });
 
   function recordAvailability(productId: string, available: number, atMs: number, at: number): void {
-    upsertAvailable.run(productId, available, atMs, at + settings.availabilityTtlMs, at);
+    upsertAvailable.run(productId, available, atMs, at + availabilityTtlMs, at);
   }
 
   function toOrder(row: OrderRow): Order {
@@ -142,8 +150,13 @@ export function createSqliteOrderStore(
     };
   }
 
+  function ensureOpen(): void {
+    ensureSqliteOpen(db, 'order');
+  }
+
   return {
     async admit({ keys, requestHash, productId, claimTtlMs }) {
+      ensureOpen();
       const at = now();
       return immediateTransaction(db, (): Admission => {
         for (const key of keys) {
@@ -163,6 +176,7 @@ export function createSqliteOrderStore(
     },
 
     async accept(order, { keys, requestHash, response, ttlMs }) {
+      ensureOpen();
       const at = now();
       purge(at);
       const createdAtMs = Date.parse(order.createdAt);
@@ -201,6 +215,7 @@ export function createSqliteOrderStore(
     },
 
     async release(keys, requestHash) {
+      ensureOpen();
       if (keys.length === 0) return;
       const at = now();
       immediateTransaction(db, () => {
@@ -209,6 +224,7 @@ export function createSqliteOrderStore(
     },
 
     async recordStockOutcome(outcome) {
+      ensureOpen();
       const at = now();
       const atMs = Date.parse(outcome.at);
       const entry: OrderHistoryEntry = {
@@ -245,26 +261,33 @@ export function createSqliteOrderStore(
     },
 
     async recordAvailability({ productId, available, at }) {
+      ensureOpen();
       recordAvailability(productId, available, Date.parse(at), now());
     },
 
     async availability(productId) {
+      ensureOpen();
       const row = selectAvailable.get(productId, now()) as { available: number } | undefined;
       return row?.available;
     },
 
     async get(orderId) {
+      ensureOpen();
       const row = selectOrder.get(orderId) as OrderRow | undefined;
       return row === undefined ? undefined : toOrder(row);
     },
 
     async list({ status, limit }) {
+      ensureOpen();
       const rows = (status === undefined
         ? listAll.all(limit)
         : listByStatus.all(status, limit)) as unknown as OrderRow[];
       return rows.map(toOrder);
     },
 
-    ping,
+    async ping() {
+      ensureOpen();
+      db.prepare('SELECT 1').get();
+    },
   };
 }

@@ -10,15 +10,16 @@ import {
   kafkaConnectionFromConfig,
   loadConfig,
   openStore,
+  selectStoreBackend,
   startTelemetry,
   superviseConsumer,
 } from '@orderflow/platform';
 import { buildApp } from './app.ts';
-import { openStockStore } from './open-stock-store.ts';
 import { EVENTS_PER_BATCH } from './reservation-handler.ts';
 import { SERVICE_NAME, stockConfigSpec } from './stock-config.ts';
 import { STOCK_TOPICS, startStockConsumer } from './stock-consumer.ts';
 import { createStockMetrics } from './stock-metrics.ts';
+import { stockStoreBackends } from './stock-store-backends.ts';
 import { resolveSeed } from './stock-seed.ts';
 
 // The consumer gets most of the shutdown deadline; HTTP, the producer and the store need little.
@@ -37,7 +38,9 @@ const metrics = createMetrics({ service: SERVICE_NAME });
 const platformStore = await openStore(config, { log, namespace: SERVICE_NAME }).catch((error: unknown) =>
   exitOnStartupFailure(log, error, 'store could not be opened'),
 );
-const store = openStockStore(platformStore, config.STOCK_RESERVATION_RETENTION);
+const store = selectStoreBackend(platformStore, stockStoreBackends, {
+  reservationRetentionMs: config.STOCK_RESERVATION_RETENTION,
+});
 const seeded = await store.seed(seed).catch((error: unknown) => exitOnStartupFailure(log, error, 'seeding failed'));
 if (seeded.seeded) log.info({ products: seed.size, created: seeded.created }, 'stock catalogue seeded');
 else log.info('stock catalogue already seeded, seed left unused');

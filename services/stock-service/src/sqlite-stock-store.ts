@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { createPurger, type DistributedLock, immediateTransaction, PlatformErrors } from '@orderflow/platform';
+import { createPurger, type DistributedLock, ensureSqliteOpen, immediateTransaction } from '@orderflow/platform';
 import { toReservationRecord } from './reservation-record.ts';
 import type {
   ReservationRequest,
@@ -118,7 +118,7 @@ export function createSqliteStockStore(options: SqliteStockStoreOptions): StockS
   }
 
   function ensureOpen(): void {
-    if (!db.isOpen) throw PlatformErrors.create('STORE_UNAVAILABLE', 'the SQLite stock database is closed');
+    ensureSqliteOpen(db, 'stock');
   }
 
   return {

@@ -82,3 +82,9 @@ export interface StockStore {
   /** The backend's leases, used to serialise admin changes of one product. */
   readonly locks: DistributedLock;
 }
+
+/** The stock store's own settings, on either backend. */
+export interface StockStoreSettings {
+  /** How long an order's decision is kept for redeliveries. */
+  readonly reservationRetentionMs: number;
+}

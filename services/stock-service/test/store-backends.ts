@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, openStore, type Store } from '@orderflow/platform';
+import { createLogger, openStore, selectStoreBackend, type Store } from '@orderflow/platform';
 import { Redis } from 'ioredis';
-import { openStockStore } from '../src/open-stock-store.ts';
+import { stockStoreBackends } from '../src/stock-store-backends.ts';
 import type { StockStore } from '../src/stock-store.ts';
 
 // The two store backends as tests use them: every call to fresh() is a new, empty data set (a unique Redis key
@@ -76,7 +76,10 @@ function testStore(config: TestStore['config'], namespace: string, removeData: (
     async open() {
       const platform = await openStore(config, { log, namespace });
       opened.push(platform);
-      return { store: openStockStore(platform, RETENTION_MS), platform };
+      return {
+        store: selectStoreBackend(platform, stockStoreBackends, { reservationRetentionMs: RETENTION_MS }),
+        platform,
+      };
     },
     async cleanup() {
       for (const platform of opened) await platform.close();

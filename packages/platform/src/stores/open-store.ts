@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import { PlatformErrors } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { describeRedisTarget, openRedisTarget, pingRedis, type RedisTarget } from './redis/open-redis.ts';
 import { createRedisDistributedLock } from './redis/redis-distributed-lock.ts';
-import { openSqlite } from './sqlite/open-sqlite.ts';
+import { ensureSqliteOpen, openSqlite } from './sqlite/open-sqlite.ts';
 import { createSqliteDistributedLock } from './sqlite/sqlite-distributed-lock.ts';
 import type { Clock, Store } from './store.ts';
 
@@ -71,7 +70,7 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions):
     backend: { kind: 'sqlite', db, path },
     locks: createSqliteDistributedLock(db, now),
     async ping() {
-      if (!db.isOpen) throw PlatformErrors.create('STORE_UNAVAILABLE', `SQLite database ${path} is closed`);
+      ensureSqliteOpen(db, namespace);
       db.prepare('SELECT 1').get();
     },
     async close() {

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, openStore, type Store } from '@orderflow/platform';
+import { createLogger, openStore, selectStoreBackend, type Store } from '@orderflow/platform';
 import { Redis } from 'ioredis';
 import type { NotificationStore } from '../../src/notification-store.ts';
-import { openNotificationStore } from '../../src/open-notification-store.ts';
+import { notificationStoreBackends } from '../../src/notification-store-backends.ts';
 
 // The two store backends as tests use them: every fresh() is a new, empty data set (a unique Redis key prefix, or
 // a new SQLite directory) that can be opened several times over separate connections, as several instances would.
@@ -58,7 +58,7 @@ function testStore(
     async open(retentionMs = RETENTION_MS) {
       const platform = await openStore(config, { log, namespace });
       opened.push(platform);
-      return { store: openNotificationStore(platform, retentionMs), platform };
+      return { store: selectStoreBackend(platform, notificationStoreBackends, { retentionMs }), platform };
     },
     async cleanup() {
       for (const platform of opened) await platform.close();

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Clock, createLogger, openStore, type Store } from '@orderflow/platform';
+import { type Clock, createLogger, openStore, selectStoreBackend, type Store } from '@orderflow/platform';
 import { Redis } from 'ioredis';
-import { openOrderStore } from '../../src/open-order-store.ts';
+import { orderStoreBackends } from '../../src/order-store-backends.ts';
 import type { OrderStore, OrderStoreSettings } from '../../src/order-store.ts';
 import { ORDER_HASH_TAG } from '../../src/redis-order-store.ts';
 
@@ -39,7 +39,10 @@ export function sqliteBackend(): TestBackend {
     async open(now) {
       const store = await openStore(storeConfig, { log: silent, namespace, ...(now ? { now } : {}) });
       stores.push(store);
-      return { store, orders: openOrderStore(store, testSettings, now) };
+      return {
+        store,
+        orders: selectStoreBackend(store, orderStoreBackends, { ...testSettings, ...(now ? { now } : {}) }),
+      };
     },
     async requestKeys() {
       const { store } = await this.open();
@@ -80,7 +83,7 @@ export function redisBackend(): TestBackend {
     async open() {
       const store = await openStore(storeConfig, { log: silent, namespace });
       stores.push(store);
-      return { store, orders: openOrderStore(store, testSettings) };
+      return { store, orders: selectStoreBackend(store, orderStoreBackends, testSettings) };
     },
     async requestKeys() {
       const requests = `${prefix}${ORDER_HASH_TAG}:request:`;

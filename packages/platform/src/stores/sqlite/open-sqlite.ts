@@ -16,6 +16,14 @@ export function openSqlite(path: string): DatabaseSync {
   return db;
 }
 
+/**
+ * Every SQLite store method starts with this: a call after the platform store closed the connection is the store
+ * being unavailable (STORE_UNAVAILABLE, retriable), as on Redis, instead of node:sqlite's plain Error.
+ */
+export function ensureSqliteOpen(db: DatabaseSync, what: string): void {
+  if (!db.isOpen) throw PlatformErrors.create('STORE_UNAVAILABLE', `the SQLite ${what} database is closed`);
+}
+
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
 
