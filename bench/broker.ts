@@ -32,7 +32,7 @@ import { startChild, stopChild } from './lib/child-process.ts';
 import { formatSummary, summarizeDirectory } from './lib/cpu-profile-summary.ts';
 import { cpuSeconds, ownCpuSeconds } from './lib/process-cpu.ts';
 import { peakRssMiB, rssMiB } from './lib/process-rss.ts';
-import { atLeast, atMost, comparisonRow, type Goal, percentile } from './lib/slices.ts';
+import { atLeast, atMost, comparisonRow, type Goal, percentile, turns } from './lib/slices.ts';
 import { formatTable, report } from './results.ts';
 
 const SLICES = Number(process.env.BENCH_SLICES ?? 5);
@@ -407,9 +407,7 @@ async function main(): Promise<void> {
     const results = new Map<Target, Slice[]>(targets.map((target) => [target, []]));
     const mismatches: string[] = [];
     for (const slice of slices) {
-      // Who goes first alternates, so a trend across the run (other work on the machine, a growing log) does not
-      // always favour the same broker.
-      const order = slice % 2 === 0 ? [ours, mock] : [mock, ours];
+      const order = turns(slice, ours, mock);
       const topic = `produce-${slice}`;
       const produced = new Map<Target, Measured>();
       const consumed = new Map<Target, Measured>();

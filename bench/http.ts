@@ -20,33 +20,16 @@
 // reads INFO commandstats: Redis round trips (EVALSHA/EVAL calls) and commands per order published, over all slices
 // (target: 1 round trip per order).
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FsyncPolicy } from '@orderflow/broker';
 import { Redis } from 'ioredis';
-import { interruptOnSignals } from './lib/interrupt.ts';
-import {
-  countOrderTopic,
-  type HttpSlice,
-  orderSequence,
-  postOrders,
-  startNodeProcess,
-  startOrderService,
-  type TopicCounter,
-  until,
-} from './lib/order-service.ts';
+import * as comparison from './lib/order-service-comparison.ts';
+import { type HttpSlice, startNodeProcess, until } from './lib/order-service.ts';
 import { commandDelta, commandStats, freePort } from './lib/redis.ts';
-import { atLeast, comparisonRow, percentile } from './lib/slices.ts';
+import { turns } from './lib/slices.ts';
 import { report } from './results.ts';
 
-const SLICES = Number(process.env.BENCH_SLICES ?? 5);
-const SLICE_SECONDS = Number(process.env.BENCH_SLICE_SECONDS ?? 5);
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const BROKER_FSYNC = process.env.BENCH_BROKER_FSYNC as FsyncPolicy | undefined;
+const settings = comparison.settingsFromEnv();
 const GOAL_RATIO = 0.5;
 const ROUND_TRIPS_TARGET = 1;
 
@@ -78,36 +61,11 @@ function runRawServer(port: number): void {
   process.once('SIGTERM', () => server.close(() => process.exit(0)));
 }
 
-interface Slice {
-  readonly rate: number;
-  readonly p50: number;
-  readonly p99: number;
-}
-
-const sliceOf = (result: HttpSlice): Slice => ({
-  rate: result.accepted / result.seconds,
-  p50: percentile(result.latenciesMs, 0.5),
-  p99: percentile(result.latenciesMs, 0.99),
-});
-
-async function main(): Promise<void> {
-  const interrupted = interruptOnSignals();
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-http-'));
-  const nextOrder = orderSequence();
-  const nextBody = () => JSON.stringify(nextOrder());
-  const load = (url: string, seconds: number) =>
-    postOrders(url, { seconds, connections: CONNECTIONS, nextBody, signal: interrupted });
-  let stopService: (() => Promise<void>) | undefined;
+async function measure({ interrupted, stack, topic, nextBody, load }: comparison.Run): Promise<void> {
+  const { slices, sliceSeconds, warmupSeconds, connections } = settings;
   let stopRaw: (() => Promise<void>) | undefined;
   let admin: Redis | undefined;
-  let topic: TopicCounter | undefined;
   try {
-    const stack = await startOrderService({
-      dataDir,
-      ...(BROKER_FSYNC === undefined ? {} : { fsync: BROKER_FSYNC }),
-      signal: interrupted,
-    });
-    stopService = stack.stop;
     const rawPort = await freePort();
     const raw = startNodeProcess('raw-server', [self, 'raw-server', String(rawPort)]);
     stopRaw = raw.stop;
@@ -123,35 +81,32 @@ async function main(): Promise<void> {
     admin = new Redis(stack.redis.url, { maxRetriesPerRequest: 1 });
     // A Ctrl-C stops the private redis-server too; the commands that fail then end the run anyway.
     admin.on('error', () => undefined);
-    topic = countOrderTopic(stack.bootstrap, interrupted);
 
     console.log(
-      `warming up ${WARMUP_SECONDS} s each; then ${SLICES} alternating slices of ${SLICE_SECONDS} s each, ` +
-        `${CONNECTIONS} connections; Redis at ${stack.redis.url}${stack.redis.private ? ' (private to this run)' : ''}`,
+      `warming up ${warmupSeconds} s each; then ${slices} alternating slices of ${sliceSeconds} s each, ` +
+        `${connections} connections; Redis at ${stack.redis.url}${stack.redis.private ? ' (private to this run)' : ''}`,
     );
-    const warmService = await load(stack.url, WARMUP_SECONDS);
+    const warmService = await load(stack.url, warmupSeconds);
     await topic.quiet();
-    await load(rawUrl, WARMUP_SECONDS);
+    await load(rawUrl, warmupSeconds);
 
-    const service: Slice[] = [];
-    const reference: Slice[] = [];
+    const service: comparison.RateSlice[] = [];
+    const reference: comparison.RateSlice[] = [];
     const serviceResults: HttpSlice[] = [warmService];
     const redisCalls = new Map<string, number>();
     let ordersPublished = 0;
-    for (let slice = 0; slice < SLICES; slice++) {
-      // Alternating who goes first cancels a trend (heating, background work) across the run.
-      const order = slice % 2 === 0 ? (['service', 'raw'] as const) : (['raw', 'service'] as const);
-      for (const target of order) {
+    for (let slice = 0; slice < slices; slice++) {
+      for (const target of turns(slice, 'service', 'raw')) {
         if (target === 'raw') {
-          reference.push(sliceOf(await load(rawUrl, SLICE_SECONDS)));
+          reference.push(comparison.acceptedRate(await load(rawUrl, sliceSeconds)));
           raw.assertRunning();
           continue;
         }
         const before = await commandStats(admin);
         const recordsBefore = await topic.records();
-        const result = await load(stack.url, SLICE_SECONDS);
+        const result = await load(stack.url, sliceSeconds);
         stack.service.assertRunning();
-        service.push(sliceOf(result));
+        service.push(comparison.acceptedRate(result));
         serviceResults.push(result);
         // autocannon stops counting at the end of a slice with requests still in flight: the commands are read once
         // order-service has finished them, and divided by the orders it published meanwhile.
@@ -161,7 +116,7 @@ async function main(): Promise<void> {
         }
       }
       console.log(
-        `slice ${slice + 1}/${SLICES}: order-service ${service.at(-1)!.rate.toFixed(0)} orders/s, ` +
+        `slice ${slice + 1}/${slices}: order-service ${service.at(-1)!.rate.toFixed(0)} orders/s, ` +
           `raw ${reference.at(-1)!.rate.toFixed(0)}/s`,
       );
     }
@@ -175,55 +130,35 @@ async function main(): Promise<void> {
       .sort((a, b) => b[1] - a[1])
       .map(([command, calls]) => `${command} ${(calls / ordersPublished).toFixed(2)}`)
       .join(', ');
-    const slices = { ours: service, reference };
-    const table = {
-      headers: [
-        'metric (median of slices)',
-        'order-service',
-        'raw node:http',
-        'ratio min',
-        'ratio median',
-        'ratio max',
-        'goal (median)',
-      ],
-      rows: [
-        comparisonRow('accepted orders/s', slices, (s) => s.rate, 0, atLeast(GOAL_RATIO)),
-        comparisonRow('latency p50 ms', slices, (s) => s.p50, 2),
-        comparisonRow('latency p99 ms', slices, (s) => s.p99, 2),
-      ],
-    };
+    const table = comparison.table(
+      { ours: service, reference },
+      { reference: 'raw node:http', rate: 'accepted orders/s' },
+      GOAL_RATIO,
+    );
     // A request still in flight when a slice ended may have been published without its 202 being counted.
     const promised = sum((r) => r.accepted);
     const sent = sum((r) => r.sent);
     const nonAccepted = sum((r) => r.other + r.errors);
     const notes = [
-      `Ratios are order-service ÷ raw within each of ${service.length} slices of ${SLICE_SECONDS} s per target, ` +
-        `alternating who goes first, after ${WARMUP_SECONDS} s of warm-up each; ${CONNECTIONS} autocannon ` +
+      `Ratios are order-service ÷ raw within each of ${service.length} slices of ${sliceSeconds} s per target, ` +
+        `alternating who goes first, after ${warmupSeconds} s of warm-up each; ${connections} autocannon ` +
         'connections in this process, each sending a new order once its previous one is answered.',
       'Latency: from the request written to its 202 read, as autocannon measures it (unrounded).',
       `Redis per order published: ${roundTrips.toFixed(2)} round trips (EVALSHA/EVAL calls; target ` +
         `${ROUND_TRIPS_TARGET}: ${roundTrips <= ROUND_TRIPS_TARGET + 0.005 ? 'met' : 'not met'}), ` +
         `${commands.toFixed(2)} commands including those the scripts run (${breakdown}), ` +
         `over ${ordersPublished} orders; ${stack.redis.private ? 'a private redis-server' : `the shared Redis at ${stack.redis.url}, other clients' commands included`}.`,
-      `order-service: services/order-service/src/main.ts, LOG_LEVEL=warn, on our broker (packages/broker/src/bin.ts, ` +
-        `${BROKER_FSYNC === undefined ? 'its default fsync policy' : `--fsync ${BROKER_FSYNC}`}), each a child process.`,
+      `order-service: ${comparison.describeOrderService(settings)}, each a child process.`,
       `order-topic holds ${onTopic} records for ${promised} answers 202 and ${sent} requests sent: ` +
         `${promised <= onTopic && onTopic <= sent ? 'every acknowledged order is there' : 'MISMATCH'}` +
         `${nonAccepted === 0 ? '' : `; ${nonAccepted} requests not answered 202`}.`,
     ];
     report({ name: 'http', table, notes });
-  } catch (error) {
-    // Ctrl-C stops the child processes too: what fails then is the interruption's doing.
-    if (!interrupted.aborted) throw error;
   } finally {
-    await topic?.close();
     admin?.disconnect();
     await stopRaw?.();
-    await stopService?.();
-    rmSync(dataDir, { recursive: true, force: true });
-    if (interrupted.aborted) process.exitCode = 130;
   }
 }
 
 if (process.argv[2] === 'raw-server') runRawServer(Number(process.argv[3]));
-else await main();
+else await comparison.run('http', settings, measure);

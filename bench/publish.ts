@@ -24,11 +24,7 @@
 // Per slice and side: orders acknowledged (202 answers; acknowledged publishes) per second within the slice, and the
 // p50 and p99 of their latency; each ratio is order-service ÷ bare loop within one slice, reported as min/median/max
 // over slices (goal: ≥ 0.7 orders/s, median).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FsyncPolicy } from '@orderflow/broker';
 import { Topics } from '@orderflow/contracts';
 import {
   continueTraceparent,
@@ -41,26 +37,18 @@ import {
 } from '@orderflow/platform';
 import { orderServiceConfigSpec, SERVICE_NAME } from '@orderflow/order-service/config';
 import { orderCreatedRecord } from '@orderflow/order-service/order-placement';
-import { interruptOnSignals } from './lib/interrupt.ts';
+import * as comparison from './lib/order-service-comparison.ts';
 import {
   type BenchOrder,
   type BenchProcess,
-  countOrderTopic,
   type HttpSlice,
   orderSequence,
-  postOrders,
   startNodeProcess,
-  startOrderService,
-  type TopicCounter,
 } from './lib/order-service.ts';
-import { atLeast, comparisonRow, percentile } from './lib/slices.ts';
+import { percentile, turns } from './lib/slices.ts';
 import { report } from './results.ts';
 
-const SLICES = Number(process.env.BENCH_SLICES ?? 5);
-const SLICE_SECONDS = Number(process.env.BENCH_SLICE_SECONDS ?? 5);
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const BROKER_FSYNC = process.env.BENCH_BROKER_FSYNC as FsyncPolicy | undefined;
+const settings = comparison.settingsFromEnv();
 const GOAL_RATIO = 0.7;
 
 const self = fileURLToPath(import.meta.url);
@@ -170,83 +158,52 @@ function bareSlice(bare: BenchProcess, request: SliceRequest): Promise<BareSlice
   });
 }
 
-interface Slice {
-  readonly rate: number;
-  readonly p50: number;
-  readonly p99: number;
-}
-
-async function main(): Promise<void> {
-  const interrupted = interruptOnSignals();
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-publish-'));
-  const nextOrder = orderSequence();
-  const nextBody = () => JSON.stringify(nextOrder());
-  let stopService: (() => Promise<void>) | undefined;
+async function measure({ interrupted, stack, topic, load }: comparison.Run): Promise<void> {
+  const { slices, sliceSeconds, warmupSeconds, connections } = settings;
   let bare: BenchProcess | undefined;
-  let topic: TopicCounter | undefined;
   try {
-    const stack = await startOrderService({
-      dataDir,
-      ...(BROKER_FSYNC === undefined ? {} : { fsync: BROKER_FSYNC }),
-      signal: interrupted,
-    });
-    stopService = stack.stop;
     const serviceConfig = loadConfig(orderServiceConfigSpec, { ...process.env, ...stack.env });
     bare = startNodeProcess('bare-producer', [self, 'bare-producer'], { env: stack.env, ipc: true });
     const bareProcess = bare;
-    topic = countOrderTopic(stack.bootstrap, interrupted);
-    const counter = topic;
 
     const serviceResults: HttpSlice[] = [];
     const bareResults: BareSlice[] = [];
     const runService = async (seconds: number) => {
-      const result = await postOrders(stack.url, {
-        seconds,
-        connections: CONNECTIONS,
-        nextBody,
-        signal: interrupted,
-      });
+      const result = await load(stack.url, seconds);
       stack.service.assertRunning();
       serviceResults.push(result);
       // Requests in flight when autocannon stopped finish before the bare loop's turn, not during it.
-      await counter.quiet();
+      await topic.quiet();
       return result;
     };
     const runBare = async (seconds: number) => {
-      const result = await bareSlice(bareProcess, { seconds, callers: CONNECTIONS });
+      const result = await bareSlice(bareProcess, { seconds, callers: connections });
       interrupted.throwIfAborted();
       bareResults.push(result);
       return result;
     };
 
     console.log(
-      `warming up ${WARMUP_SECONDS} s each; then ${SLICES} alternating slices of ${SLICE_SECONDS} s each, ` +
-        `${CONNECTIONS} connections and as many publishing callers`,
+      `warming up ${warmupSeconds} s each; then ${slices} alternating slices of ${sliceSeconds} s each, ` +
+        `${connections} connections and as many publishing callers`,
     );
     // The first publish creates order-topic: order-service's, as it would in production.
-    await runService(WARMUP_SECONDS);
-    await runBare(WARMUP_SECONDS);
+    await runService(warmupSeconds);
+    await runBare(warmupSeconds);
 
-    const service: Slice[] = [];
-    const reference: Slice[] = [];
-    for (let slice = 0; slice < SLICES; slice++) {
-      // Alternating who goes first cancels a trend (heating, background work) across the run.
-      const order = slice % 2 === 0 ? (['service', 'bare'] as const) : (['bare', 'service'] as const);
-      for (const side of order) {
+    const service: comparison.RateSlice[] = [];
+    const reference: comparison.RateSlice[] = [];
+    for (let slice = 0; slice < slices; slice++) {
+      for (const side of turns(slice, 'service', 'bare')) {
         if (side === 'service') {
-          const result = await runService(SLICE_SECONDS);
-          service.push({
-            rate: result.accepted / result.seconds,
-            p50: percentile(result.latenciesMs, 0.5),
-            p99: percentile(result.latenciesMs, 0.99),
-          });
+          service.push(comparison.acceptedRate(await runService(sliceSeconds)));
         } else {
-          const result = await runBare(SLICE_SECONDS);
+          const result = await runBare(sliceSeconds);
           reference.push({ rate: result.acknowledged / result.seconds, p50: result.p50, p99: result.p99 });
         }
       }
       console.log(
-        `slice ${slice + 1}/${SLICES}: order-service ${service[slice]!.rate.toFixed(0)} orders/s, ` +
+        `slice ${slice + 1}/${slices}: order-service ${service[slice]!.rate.toFixed(0)} orders/s, ` +
           `bare loop ${reference[slice]!.rate.toFixed(0)} publishes/s`,
       );
     }
@@ -254,40 +211,27 @@ async function main(): Promise<void> {
 
     const sum = <Result>(results: readonly Result[], pick: (result: Result) => number) =>
       results.reduce((total, result) => total + pick(result), 0);
-    const slices = { ours: service, reference };
-    const table = {
-      headers: [
-        'metric (median of slices)',
-        'order-service',
-        'bare producer',
-        'ratio min',
-        'ratio median',
-        'ratio max',
-        'goal (median)',
-      ],
-      rows: [
-        comparisonRow('orders acknowledged/s', slices, (s) => s.rate, 0, atLeast(GOAL_RATIO)),
-        comparisonRow('latency p50 ms', slices, (s) => s.p50, 2),
-        comparisonRow('latency p99 ms', slices, (s) => s.p99, 2),
-      ],
-    };
+    const table = comparison.table(
+      { ours: service, reference },
+      { reference: 'bare producer', rate: 'orders acknowledged/s' },
+      GOAL_RATIO,
+    );
     // Everything acknowledged is on order-topic; nothing beyond what was sent can be.
     const acknowledged = sum(serviceResults, (r) => r.accepted) + sum(bareResults, (r) => r.acknowledged + r.late);
     const sent = sum(serviceResults, (r) => r.sent) + sum(bareResults, (r) => r.acknowledged + r.late + r.failed);
     const notAccepted = sum(serviceResults, (r) => r.other + r.errors);
     const failed = sum(bareResults, (r) => r.failed);
     const notes = [
-      `Ratios are order-service ÷ bare loop within each of ${service.length} slices of ${SLICE_SECONDS} s per side, ` +
-        `alternating who goes first, after ${WARMUP_SECONDS} s of warm-up each; ${CONNECTIONS} autocannon ` +
-        `connections in this process against ${CONNECTIONS} callers in the bare producer's, each waiting for its ` +
+      `Ratios are order-service ÷ bare loop within each of ${service.length} slices of ${sliceSeconds} s per side, ` +
+        `alternating who goes first, after ${warmupSeconds} s of warm-up each; ${connections} autocannon ` +
+        `connections in this process against ${connections} callers in the bare producer's, each waiting for its ` +
         'answer before the next.',
       "Latency: order-service's from the request written to its 202 read (autocannon, unrounded); the bare loop's " +
         "from building the event to the broker's acknowledgement.",
       `Bare producer: createEventProducer on kafkaConnectionFromConfig with order-service's configuration and ` +
         `environment (idempotent, acks=all, KAFKA_LINGER ${serviceConfig.KAFKA_LINGER} ms), ` +
         `order-created events of ${bareResults.at(-1)?.eventBytes ?? '?'} bytes keyed by orderId, to order-topic.`,
-      `order-service: services/order-service/src/main.ts, LOG_LEVEL=warn, on our broker (packages/broker/src/bin.ts, ` +
-        `${BROKER_FSYNC === undefined ? 'its default fsync policy' : `--fsync ${BROKER_FSYNC}`}) and ` +
+      `order-service: ${comparison.describeOrderService(settings)} and ` +
         `${stack.redis.private ? 'a private redis-server' : `Redis at ${stack.redis.url}`}, each a child process.`,
       `order-topic holds ${onTopic} records for ${acknowledged} acknowledged and ${sent} sent: ` +
         `${acknowledged <= onTopic && onTopic <= sent ? 'every acknowledged order is there' : 'MISMATCH'}` +
@@ -295,17 +239,10 @@ async function main(): Promise<void> {
         `${failed === 0 ? '' : `; ${failed} bare publishes failed`}.`,
     ];
     report({ name: 'publish', table, notes });
-  } catch (error) {
-    // Ctrl-C stops the child processes too: what fails then is the interruption's doing.
-    if (!interrupted.aborted) throw error;
   } finally {
-    await topic?.close();
     await bare?.stop();
-    await stopService?.();
-    rmSync(dataDir, { recursive: true, force: true });
-    if (interrupted.aborted) process.exitCode = 130;
   }
 }
 
 if (process.argv[2] === 'bare-producer') runBareProducer();
-else await main();
+else await comparison.run('publish', settings, measure);

@@ -94,7 +94,7 @@ export interface OrderServiceUnderLoad {
 export async function startOrderService(options: {
   dataDir: string;
   /** The broker's --fsync policy; unset keeps the broker's default. */
-  fsync?: FsyncPolicy;
+  fsync?: FsyncPolicy | undefined;
   signal?: AbortSignal;
 }): Promise<OrderServiceUnderLoad> {
   const stops: (() => Promise<void>)[] = [];

@@ -10,6 +10,14 @@ export function percentile(values: ArrayLike<number>, fraction: number): number 
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]!;
 }
 
+/**
+ * The two sides in the order they take their turns in slice `slice`: alternating who goes first cancels a trend
+ * across the run (heating, other work on the machine, a growing log) that would always favour the same side.
+ */
+export function turns<Side>(slice: number, first: Side, second: Side): [Side, Side] {
+  return slice % 2 === 0 ? [first, second] : [second, first];
+}
+
 export interface Goal {
   /** How the goal reads in the table, e.g. `≥ 0.5`. */
   readonly text: string;
