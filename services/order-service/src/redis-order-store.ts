@@ -1,5 +1,6 @@
 import {
   defineRedisScript,
+  parseStoredJson,
   pingRedis,
   type RedisScript,
   type RedisStoreConnection,
@@ -211,7 +212,7 @@ export function createRedisOrderStore(options: RedisOrderStoreOptions): OrderSto
       const key = index === undefined ? '' : keys[index - 1]!;
       switch (status) {
         case 'replay':
-          return { status, key, response: JSON.parse(response!) as StoredResponse };
+          return { status, key, response: parseStoredJson<StoredResponse>(response, `response for ${key}`) };
         case 'mismatch':
         case 'in-flight':
           return { status, key };
@@ -321,7 +322,10 @@ function toOrder(fields: Record<string, string>, history: readonly string[]): Or
   const status = fields.status as OrderStatus | undefined;
   const data = fields.data ?? fields.provisional;
   if (status === undefined || data === undefined) return undefined;
-  const known = JSON.parse(data) as Partial<AcceptedOrder> & Pick<AcceptedOrder, 'orderId' | 'productId' | 'quantity'>;
+  const known = parseStoredJson<Partial<AcceptedOrder> & Pick<AcceptedOrder, 'orderId' | 'productId' | 'quantity'>>(
+    data,
+    'order',
+  );
   return {
     orderId: known.orderId,
     productId: known.productId,
@@ -331,6 +335,6 @@ function toOrder(fields: Record<string, string>, history: readonly string[]): Or
     ...(fields.reason === undefined ? {} : { reason: fields.reason }),
     createdAt: fields.createdAt!,
     updatedAt: fields.updatedAt!,
-    history: history.map((entry) => JSON.parse(entry) as OrderHistoryEntry),
+    history: history.map((entry) => parseStoredJson<OrderHistoryEntry>(entry, `history of order ${known.orderId}`)),
   };
 }

@@ -3,6 +3,7 @@ import {
   createPurger,
   ensureSqliteOpen,
   immediateTransaction,
+  parseStoredJson,
   type SqliteStoreConnection,
 } from '@orderflow/platform';
 import type { Order, OrderHistoryEntry, OrderStatus } from './order.ts';
@@ -134,8 +135,8 @@ export function createSqliteOrderStore(options: SqliteOrderStoreOptions): OrderS
   }
 
   function toOrder(row: OrderRow): Order {
-    const history = (selectHistory.all(row.order_id) as { entry: string }[]).map(
-      ({ entry }) => JSON.parse(entry) as OrderHistoryEntry,
+    const history = (selectHistory.all(row.order_id) as { entry: string }[]).map(({ entry }) =>
+      parseStoredJson<OrderHistoryEntry>(entry, `history of order ${row.order_id}`),
     );
     return {
       orderId: row.order_id,
@@ -164,7 +165,11 @@ export function createSqliteOrderStore(options: SqliteOrderStoreOptions): OrderS
           if (row === undefined) continue;
           if (row.request_hash !== requestHash) return { status: 'mismatch', key };
           if (row.state === 'completed') {
-            return { status: 'replay', key, response: JSON.parse(row.response!) as StoredResponse };
+            return {
+              status: 'replay',
+              key,
+              response: parseStoredJson<StoredResponse>(row.response, `response for ${key}`),
+            };
           }
           return { status: 'in-flight', key };
         }

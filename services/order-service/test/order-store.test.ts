@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import { PlatformErrors } from '@orderflow/platform';
 import { type AcceptedOrder, orderLocation, pendingOrder } from '../src/order.ts';
 import type { OrderStore, StockOutcome, StoredResponse } from '../src/order-store.ts';
 import { backends, type TestBackend } from './support/test-backends.ts';
@@ -270,6 +271,24 @@ for (const makeBackend of backends) {
       assert.deepEqual(ids(await other.list({ status: 'REJECTED', limit: 1 })), [orders[2]!.orderId]);
       const [newest] = await other.list({ limit: 1 });
       assert.deepEqual(newest, pendingOrder(orders[3]!));
+    });
+
+    test('a stored history entry that is not JSON is STORED_RECORD_CORRUPT, not retriable', async () => {
+      const order = accepted();
+      await store.accept(order, { keys: [], requestHash: 'h', response: responseFor(order), ttlMs: MINUTE });
+      const { store: platform } = await backend.open();
+      const { backend: connection } = platform;
+      if (connection.kind === 'sqlite') {
+        connection.db.prepare("UPDATE order_history SET entry = '{' WHERE order_id = ?").run(order.orderId);
+      } else {
+        await connection.redis.lset(`${connection.keyPrefix}{orders}:order-history:${order.orderId}`, 0, '{');
+      }
+      await assert.rejects(store.get(order.orderId), (error: unknown) => {
+        assert.ok(PlatformErrors.is(error, 'STORED_RECORD_CORRUPT'), `expected STORED_RECORD_CORRUPT, got ${error}`);
+        assert.equal(error.retriable, false);
+        assert.match(error.message, new RegExp(`history of order ${order.orderId}`));
+        return true;
+      });
     });
 
     test('get of an unknown order is undefined; ping answers', async () => {

@@ -25,6 +25,7 @@ import {
   type KafkaConnection,
   kafkaStatusOf,
   startConsumer,
+  type Store,
   startTraceparent,
   traceIdOf,
 } from '@orderflow/platform';
@@ -47,6 +48,7 @@ for (const backend of backends) {
     let connection: KafkaConnection;
     let data: TestStore;
     let store: StockStore;
+    let platform: Store;
     let producer: EventProducer;
     let consumer: ConsumerRunner;
     let app: HttpApp;
@@ -58,7 +60,7 @@ for (const backend of backends) {
       broker = await startBroker({ port: 0, dataDir, log });
       connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'stock-service' });
       data = backend.fresh();
-      ({ store } = await data.open());
+      ({ store, platform } = await data.open());
       await store.seed(
         new Map([
           ['A001', 100],
@@ -186,6 +188,19 @@ for (const backend of backends) {
       await watcher.waitFor(resultOf('it-after-poison'));
     });
 
+    test('a corrupt reservation record dead-letters its redelivered order after one attempt', async () => {
+      const event = orderCreated('it-corrupt', 'A001', 1);
+      await publishOrder(event);
+      await watcher.waitFor(resultOf('it-corrupt'));
+      const left = await available('A001');
+      await corruptReservation(platform, 'it-corrupt');
+      await publishOrder(event);
+      const [letter] = await watcher.waitFor((seen) => seen.topic.endsWith('.dlq') && seen.key === 'it-corrupt');
+      assert.equal(letter!.headers['dlq-error-code'], 'STORED_RECORD_CORRUPT');
+      assert.equal(letter!.headers['dlq-attempts'], '1', 'not retriable: dead-lettered without a retry');
+      assert.equal(await available('A001'), left, 'the redelivery changed no stock');
+    });
+
     test('PUT /stock/:productId publishes stock-changed with the new level', async () => {
       const response = await app.inject({
         method: 'PUT',
@@ -209,4 +224,14 @@ for (const backend of backends) {
       assert.equal(response.statusCode, 200, response.body);
     });
   });
+}
+
+/** Overwrites an order's stored decision with what neither backend ever writes. */
+async function corruptReservation(platform: Store, orderId: string): Promise<void> {
+  const { backend } = platform;
+  if (backend.kind === 'sqlite') {
+    backend.db.prepare("UPDATE stock_reservations SET outcome = 'lost' WHERE order_id = ?").run(orderId);
+  } else {
+    await backend.redis.set(`${backend.keyPrefix}{stock}:reservation:${orderId}`, 'lost');
+  }
 }
