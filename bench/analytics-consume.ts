@@ -16,11 +16,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBroker } from '@orderflow/broker';
-import { ConsumerGroups, createEvent, EventTypes, Subscriptions } from '@orderflow/contracts';
+import { ConsumerGroups, Subscriptions } from '@orderflow/contracts';
 import {
-  type BatchHandler,
   createKafkaConnection,
-  createLogger,
   type KafkaConnection,
   openStore,
   type RecordHandler,
@@ -30,8 +28,14 @@ import { Redis } from 'ioredis';
 import { EVENT_BATCH_SIZE } from '@orderflow/analytics-service/analytics-consumer';
 import { createAnalyticsBatchHandler, createAnalyticsHandler } from '@orderflow/analytics-service/analytics-handler';
 import { analyticsStoreBackends } from '@orderflow/analytics-service/store';
-import { drain as drainBacklog, fillBacklog as fillTopic } from './lib/backlog.ts';
-import { commandStats, deleteKeys } from './lib/redis.ts';
+import {
+  type Batches,
+  drain as drainBacklog,
+  fillBacklog as fillTopic,
+  orderCreatedEvent,
+  silentLog,
+} from './lib/backlog.ts';
+import { commandDelta, commandStats, deleteKeys } from './lib/redis.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 3);
@@ -41,28 +45,15 @@ const DEDUPE_RETENTION_MS = 7 * 24 * 60 * 60_000;
 // The backlog's events spread over the last hour, so the per-minute buckets see a realistic number of keys.
 const SPREAD_MS = 60 * 60_000;
 
-const log = createLogger({ name: 'bench', level: 'silent' });
-
 function fillBacklog(connection: KafkaConnection): Promise<void> {
   const start = Date.now() - SPREAD_MS;
   return fillTopic(connection, EVENTS, (i) => {
-    const orderId = `bench-${i}`;
-    const productId = `A${String((i % PRODUCTS) + 1).padStart(3, '0')}`;
     const time = new Date(start + Math.floor((i / EVENTS) * SPREAD_MS));
-    return createEvent(
-      EventTypes.orderCreated,
-      { orderId, productId, quantity: 1 + (i % 5), createdAt: time.toISOString() },
-      { source: '/orderflow/bench', time },
-    );
+    return orderCreatedEvent(i, { createdAt: time.toISOString(), quantity: 1 + (i % 5), products: PRODUCTS, time });
   });
 }
 
-function drain(
-  connection: KafkaConnection,
-  groupId: string,
-  handler: RecordHandler,
-  batches?: { readonly handleBatch: BatchHandler; readonly maxBatchSize: number },
-) {
+function drain(connection: KafkaConnection, groupId: string, handler: RecordHandler, batches?: Batches) {
   return drainBacklog(connection, {
     groupId,
     topics: Subscriptions[ConsumerGroups.analytics],
@@ -76,11 +67,11 @@ function drain(
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-analytics-'));
-  const broker = await startBroker({ port: 0, dataDir, log, defaultPartitions: PARTITIONS });
+  const broker = await startBroker({ port: 0, dataDir, log: silentLog, defaultPartitions: PARTITIONS });
   const connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'bench' });
   const namespace = `bench-analytics-${randomUUID()}`;
   const admin = new Redis(REDIS_URL);
-  const platformStore = await openStore({ REDIS_URL, ORDERFLOW_DATA_DIR: dataDir }, { log, namespace });
+  const platformStore = await openStore({ REDIS_URL, ORDERFLOW_DATA_DIR: dataDir }, { log: silentLog, namespace });
   try {
     console.log(`filling order-topic (${PARTITIONS} partitions) with ${EVENTS} order-created events...`);
     const fillStarted = performance.now();
@@ -105,12 +96,9 @@ async function main(): Promise<void> {
     if (totals.orders !== EVENTS) throw new Error(`counted ${totals.orders} orders, expected ${EVENTS}`);
     const perCommand: string[] = [];
     let total = 0;
-    for (const [command, calls] of after) {
-      // The two INFO calls are the benchmark's own.
-      const delta = calls - (before.get(command) ?? 0) - (command === 'info' ? 1 : 0);
-      if (delta <= 0) continue;
-      total += delta;
-      perCommand.push(`${command} ${(delta / analytics.events).toFixed(2)}`);
+    for (const [command, calls] of commandDelta(before, after)) {
+      total += calls;
+      perCommand.push(`${command} ${(calls / analytics.events).toFixed(2)}`);
     }
     const roundTrips = ((after.get('evalsha') ?? 0) - (before.get('evalsha') ?? 0)) / analytics.events;
     console.log(`redis commands per event: ${(total / analytics.events).toFixed(2)} (${perCommand.join(', ')})`);

@@ -21,10 +21,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FsyncPolicy } from '@orderflow/broker';
-import { createEvent, EventTypes, Topics } from '@orderflow/contracts';
+import { Topics } from '@orderflow/contracts';
 import {
   type BatchHandler,
-  createEventProducer,
   createKafkaConnection,
   createLogger,
   createMetrics,
@@ -51,15 +50,12 @@ import {
 import { createNotificationMetrics } from '@orderflow/notification-service/notification-metrics';
 import { notificationStoreBackends } from '@orderflow/notification-service/store';
 import { stockStoreBackends } from '@orderflow/stock-service/store';
-import {
-  createReservationBatchHandler,
-  createReservationHandler,
-  EVENTS_PER_BATCH,
-  ORDER_BATCH_SIZE,
-} from '@orderflow/stock-service/reservation-handler';
-import { drain, fillBacklog, silentLog } from './lib/backlog.ts';
+import { ORDER_BATCH_SIZE } from '@orderflow/stock-service/reservation-handler';
+import { drain, fillBacklog, orderCreatedEvent, silentLog } from './lib/backlog.ts';
 import { startBrokerProcess } from './lib/broker-process.ts';
+import { ampleStock } from './lib/products.ts';
 import { benchRedis, commandDelta, commandStats, deleteKeys } from './lib/redis.ts';
+import { stockServiceConsumer } from './lib/stock-service-consumer.ts';
 import { report, spread } from './results.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
@@ -68,7 +64,6 @@ const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 3);
 const STORE = process.env.BENCH_STORE ?? 'redis';
 const FSYNC = process.env.BENCH_FSYNC as FsyncPolicy | undefined;
 const PROFILE = process.env.BENCH_PROFILE;
-const PRODUCTS = 20;
 const GOAL = 0.5;
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -83,15 +78,6 @@ interface Consumer {
   /** Redis commands during this consumer's slices, and the events they handled. */
   readonly redis: Map<string, number>;
   handled: number;
-}
-
-function orderCreated(i: number, createdAt: string) {
-  const productId = `A${String((i % PRODUCTS) + 1).padStart(3, '0')}`;
-  return createEvent(
-    EventTypes.orderCreated,
-    { orderId: `bench-${i}`, productId, quantity: 1 + (i % 3), createdAt },
-    { source: '/orderflow/bench' },
-  );
 }
 
 async function serviceStore(redisUrl: string | undefined, dataDir: string, namespace: string): Promise<Store> {
@@ -124,7 +110,7 @@ async function main(): Promise<void> {
     console.log(`filling order-topic with ${EVENTS} order-created events (+${spare} spare)...`);
     const createdAt = new Date().toISOString();
     const fillStarted = performance.now();
-    await fillBacklog(connection, EVENTS + spare, (i) => orderCreated(i, createdAt));
+    await fillBacklog(connection, EVENTS + spare, (i) => orderCreatedEvent(i, { createdAt, quantity: 1 + (i % 3) }));
     console.log(`filled in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s`);
 
     const open = async (service: string) => {
@@ -135,12 +121,11 @@ async function main(): Promise<void> {
     const stockStore = selectStoreBackend(await open('stock'), stockStoreBackends, {
       reservationRetentionMs: 7 * DAY_MS,
     });
-    await stockStore.seed(
-      new Map(Array.from({ length: PRODUCTS }, (_, i) => [`A${String(i + 1).padStart(3, '0')}`, 1_000_000_000])),
-    );
+    await stockStore.seed(ampleStock());
     // As stock-service's main.ts sets it up: no linger, a batch's results in one produce request, each acknowledged
     // before the batch's offsets are committed.
-    producer = createEventProducer({ connection, log: silentLog, lingerMs: 0, maxBatchSize: EVENTS_PER_BATCH });
+    const stock = stockServiceConsumer(connection, stockStore);
+    producer = stock.producer;
     const metrics = createMetrics({ service: 'bench' });
     const dispatcher = createNotificationDispatcher({
       store: selectStoreBackend(await open('notification'), notificationStoreBackends, { retentionMs: 30 * DAY_MS }),
@@ -161,14 +146,11 @@ async function main(): Promise<void> {
       handled: 0,
     });
     const noop = consumer('no-op', async () => {});
-    const stockDeps = { store: stockStore, producer };
     const analyticsDeps = {
       store: selectStoreBackend(await open('analytics'), analyticsStoreBackends, { dedupeRetentionMs: 7 * DAY_MS }),
     };
     const services = [
-      consumer('stock', createReservationHandler(stockDeps), {
-        batches: { handleBatch: createReservationBatchHandler(stockDeps), maxBatchSize: ORDER_BATCH_SIZE },
-      }),
+      consumer('stock', stock.handler, { batches: stock.batches }),
       consumer('notification', createNotificationHandler(dispatcher), {
         batches: { handleBatch: createNotificationBatchHandler(dispatcher), maxBatchSize: NOTIFICATION_BATCH_SIZE },
         log: createLogger({ name: 'notification-service', level: 'info', destination: pino.destination('/dev/null') }),

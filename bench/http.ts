@@ -23,9 +23,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { freePort } from '../packages/cli/src/load/embedded-stack.ts';
 import * as comparison from './lib/order-service-comparison.ts';
 import { type HttpSlice, startNodeProcess, until } from './lib/order-service.ts';
-import { commandDelta, commandStats, freePort } from './lib/redis.ts';
+import { commandDelta, commandStats } from './lib/redis.ts';
 import { turns } from './lib/slices.ts';
 import { report } from './results.ts';
 

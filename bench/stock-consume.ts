@@ -16,27 +16,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type FsyncPolicy, startBroker } from '@orderflow/broker';
-import { createEvent, EventTypes, Topics } from '@orderflow/contracts';
-import {
-  type BatchHandler,
-  createEventProducer,
-  createKafkaConnection,
-  createLogger,
-  openStore,
-  type RecordHandler,
-  selectStoreBackend,
-} from '@orderflow/platform';
+import { Topics } from '@orderflow/contracts';
+import { createKafkaConnection, openStore, type RecordHandler, selectStoreBackend } from '@orderflow/platform';
 import { Redis } from 'ioredis';
 import { stockStoreBackends } from '@orderflow/stock-service/store';
-import {
-  createReservationBatchHandler,
-  createReservationHandler,
-  EVENTS_PER_BATCH,
-  ORDER_BATCH_SIZE,
-} from '@orderflow/stock-service/reservation-handler';
-import { drain as drainBacklog, fillBacklog } from './lib/backlog.ts';
+import { type Batches, drain as drainBacklog, fillBacklog, orderCreatedEvent, silentLog } from './lib/backlog.ts';
 import { startBrokerProcess } from './lib/broker-process.ts';
-import { type BenchRedis, benchRedis, commandStats, deleteKeys } from './lib/redis.ts';
+import { ampleStock } from './lib/products.ts';
+import { type BenchRedis, benchRedis, commandDelta, commandStats, deleteKeys } from './lib/redis.ts';
+import { stockServiceConsumer } from './lib/stock-service-consumer.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 3);
@@ -47,26 +35,13 @@ const FSYNC = (process.env.BENCH_FSYNC ?? 'never') as FsyncPolicy;
 const BROKER_MODE = process.env.BENCH_BROKER ?? 'process';
 // The runner's maxBufferedRecords; unset keeps the runner's default, as the service runs it.
 const MAX_BUFFERED = process.env.BENCH_MAX_BUFFERED === undefined ? undefined : Number(process.env.BENCH_MAX_BUFFERED);
-const PRODUCTS = 20;
 const GOAL_RATIO = 0.5;
-
-const log = createLogger({ name: 'bench', level: 'silent' });
-
-function orderCreated(i: number, createdAt: string) {
-  const orderId = `bench-${i}`;
-  const productId = `A${String((i % PRODUCTS) + 1).padStart(3, '0')}`;
-  return createEvent(
-    EventTypes.orderCreated,
-    { orderId, productId, quantity: 1, createdAt },
-    { source: '/orderflow/bench' },
-  );
-}
 
 function drain(
   connection: Parameters<typeof drainBacklog>[0],
   groupId: string,
   handler: RecordHandler,
-  batches?: { readonly handleBatch: BatchHandler; readonly maxBatchSize: number },
+  batches?: Batches,
 ) {
   return drainBacklog(connection, {
     groupId,
@@ -86,7 +61,7 @@ interface BenchBroker {
 async function benchBroker(dataDir: string): Promise<BenchBroker> {
   if (BROKER_MODE !== 'process') {
     const brokerDir = join(dataDir, 'broker');
-    return startBroker({ port: 0, dataDir: brokerDir, log, defaultPartitions: PARTITIONS, fsync: FSYNC });
+    return startBroker({ port: 0, dataDir: brokerDir, log: silentLog, defaultPartitions: PARTITIONS, fsync: FSYNC });
   }
   return startBrokerProcess(dataDir, { fsync: FSYNC, partitions: PARTITIONS });
 }
@@ -110,14 +85,14 @@ async function run(redisServer: BenchRedis, dataDir: string): Promise<void> {
   const connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'bench' });
   const namespace = `bench-stock-${randomUUID()}`;
   const admin = new Redis(REDIS_URL);
-  const platformStore = await openStore({ REDIS_URL, ORDERFLOW_DATA_DIR: dataDir }, { log, namespace });
+  const platformStore = await openStore({ REDIS_URL, ORDERFLOW_DATA_DIR: dataDir }, { log: silentLog, namespace });
   try {
     console.log(
       `filling order-topic (${PARTITIONS} partitions, fsync ${FSYNC}) with ${EVENTS} order-created events...`,
     );
     const fillStarted = performance.now();
     const createdAt = new Date().toISOString();
-    await fillBacklog(connection, EVENTS, (i) => orderCreated(i, createdAt));
+    await fillBacklog(connection, EVENTS, (i) => orderCreatedEvent(i, { createdAt, quantity: 1 }));
     console.log(`filled in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s`);
 
     const noop = await drain(connection, 'bench-noop', async () => {});
@@ -127,9 +102,7 @@ async function run(redisServer: BenchRedis, dataDir: string): Promise<void> {
       reservationRetentionMs: 24 * 60 * 60 * 1000,
     });
     // Enough stock for every order: the hot path measured is check + decrement + record, and two publishes.
-    const levels = new Map<string, number>();
-    for (let i = 1; i <= PRODUCTS; i++) levels.set(`A${String(i).padStart(3, '0')}`, 1_000_000_000);
-    await stockStore.seed(levels);
+    await stockStore.seed(ampleStock());
     // Time spent in the store step, to tell it apart from waiting for the broker's acknowledgement.
     let reserveMs = 0;
     const store = {
@@ -143,17 +116,15 @@ async function run(redisServer: BenchRedis, dataDir: string): Promise<void> {
     };
     // The producer and the handlers as main.ts sets them up.
     const lingerMs = Number(process.env.BENCH_LINGER_MS ?? 0);
-    const producer = createEventProducer({ connection, log, lingerMs, maxBatchSize: EVENTS_PER_BATCH });
-    const handler = createReservationHandler({ store, producer });
-    const batchHandler = createReservationBatchHandler({ store, producer });
+    const { producer, handler, batches: stockBatches } = stockServiceConsumer(connection, store, lingerMs);
     let handlerMs = 0;
     let batches = 0;
     const before = await commandStats(admin);
     const stock = await drain(connection, 'stock-service', handler, {
-      maxBatchSize: ORDER_BATCH_SIZE,
+      maxBatchSize: stockBatches.maxBatchSize,
       handleBatch: async (records, context) => {
         const started = performance.now();
-        await batchHandler(records, context);
+        await stockBatches.handleBatch(records, context);
         handlerMs += performance.now() - started;
         batches += 1;
       },
@@ -177,11 +148,9 @@ async function run(redisServer: BenchRedis, dataDir: string): Promise<void> {
     );
     const perCommand: string[] = [];
     let total = 0;
-    for (const [command, calls] of after) {
-      const delta = calls - (before.get(command) ?? 0);
-      if (delta <= 0 || command === 'info') continue;
-      total += delta;
-      perCommand.push(`${command} ${(delta / stock.events).toFixed(2)}`);
+    for (const [command, calls] of commandDelta(before, after)) {
+      total += calls;
+      perCommand.push(`${command} ${(calls / stock.events).toFixed(2)}`);
     }
     console.log(`redis commands per event: ${(total / stock.events).toFixed(2)} (${perCommand.join(', ')})`);
     console.log('  (EVALSHA is the one round trip per batch; the commands it runs inside Redis are counted as well)');

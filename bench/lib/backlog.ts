@@ -1,7 +1,7 @@
 // A topic filled with events before a consumer starts, and a consumer group draining it with a given handler on the
 // platform's consumer runner, timed from the first record handled to the last.
 import type { AnyCloudEvent } from '@orderflow/contracts';
-import { encodeEvent, partitionKey, Topics } from '@orderflow/contracts';
+import { createEvent, encodeEvent, EventTypes, partitionKey, Topics } from '@orderflow/contracts';
 import {
   type BatchContext,
   type BatchHandler,
@@ -13,10 +13,34 @@ import {
   type RecordHandler,
   startConsumer,
 } from '@orderflow/platform';
+import { BENCH_PRODUCTS, productAt } from './products.ts';
 
 const FILL_CHUNK = 5000;
 
 export const silentLog = createLogger({ name: 'bench', level: 'silent' });
+
+export interface BacklogOrder {
+  readonly createdAt: string;
+  readonly quantity: number;
+  /** How many products the orders spread over; BENCH_PRODUCTS unless given. */
+  readonly products?: number;
+  /** The event's time; when it is built unless given. */
+  readonly time?: Date;
+}
+
+/** Order `index` of a backlog, `bench-<index>` for productAt(index), as order-service publishes an order-created. */
+export function orderCreatedEvent(index: number, order: BacklogOrder): AnyCloudEvent {
+  return createEvent(
+    EventTypes.orderCreated,
+    {
+      orderId: `bench-${index}`,
+      productId: productAt(index, order.products ?? BENCH_PRODUCTS),
+      quantity: order.quantity,
+      createdAt: order.createdAt,
+    },
+    { source: '/orderflow/bench', ...(order.time === undefined ? {} : { time: order.time }) },
+  );
+}
 
 export interface Drain {
   readonly events: number;
@@ -40,6 +64,12 @@ export async function fillBacklog(
     await Promise.all(publishes);
   }
   await producer.close();
+}
+
+/** A service's batch handler with the runner's maxBatchSize it runs under. */
+export interface Batches {
+  readonly handleBatch: BatchHandler;
+  readonly maxBatchSize: number;
 }
 
 export interface DrainOptions {

@@ -12,13 +12,14 @@ import type { FsyncPolicy } from '@orderflow/broker';
 import { Topics } from '@orderflow/contracts';
 import { Consumer } from '@platformatic/kafka';
 import autocannon from 'autocannon';
+import { freePort } from '../../packages/cli/src/load/embedded-stack.ts';
 import { startBrokerProcess } from './broker-process.ts';
-import { type BenchRedis, benchRedis, freePort } from './redis.ts';
+import { productAt } from './products.ts';
+import { type BenchRedis, benchRedis } from './redis.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const orderServiceMain = join(root, 'services/order-service/src/main.ts');
 const READY_TIMEOUT_MS = 60_000;
-const PRODUCTS = 20;
 
 export interface BenchProcess {
   readonly child: ChildProcess;
@@ -152,8 +153,7 @@ export function orderSequence(): () => BenchOrder {
   let sequence = 0;
   return () => {
     sequence += 1;
-    const productId = `A${String((sequence % PRODUCTS) + 1).padStart(3, '0')}`;
-    return { orderId: `bench-${run}-${sequence}`, productId, quantity: 2 };
+    return { orderId: `bench-${run}-${sequence}`, productId: productAt(sequence), quantity: 2 };
   };
 }
 

@@ -2,24 +2,15 @@
 // own non-persistent redis-server on a free port, whose statistics only that run touches.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { freePort } from '../../packages/cli/src/load/embedded-stack.ts';
 
 export interface BenchRedis {
   readonly url: string;
   /** True when no other client uses this server: its commandstats are this run's alone. */
   readonly private: boolean;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /** REDIS_URL when set, else a private, non-persistent redis-server, else the shared one on 6379. */
