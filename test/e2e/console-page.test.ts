@@ -1,5 +1,5 @@
-// The web console as a person uses it, in a real browser: Debian's Chromium (/usr/bin/chromium, installed by .ci/run)
-// driven by playwright-core, against the real system (broker and four service processes) with the console served
+// The web console as a person uses it, in a real browser (support/console.ts: Debian's Chromium driven by
+// playwright-core), against the real system (broker and four service processes) with the console served
 // by the `orderflow console` code in this process. Place an order from the form and see it CONFIRMED and the
 // order-topic counter rise; stop notification-service and see its health turn red and its group's lag rise while
 // orders keep coming; find the first order, now beyond the latest 50, with the search box; start the service again
@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
-import { type RunningConsole, startConsole } from '@orderflow/cli/src/commands/console.ts';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { RunningConsole } from '@orderflow/cli/src/commands/console.ts';
+import type { Browser, Page } from 'playwright-core';
 import { placeAcceptedOrder, uniqueId } from './support/api.ts';
+import { CHROMIUM, launchChromium, startConsoleFor } from './support/console.ts';
 import { type Service, withSystem } from './support/system.ts';
 
 // What the functions run in the page use of the DOM; declared here because this project's tsconfig has Node's
@@ -24,8 +25,6 @@ declare const document: {
   querySelectorAll(selector: string): Iterable<PageElement>;
 };
 
-const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 /** One wait for the page to show something: generous, the machine may be running much else. */
 const WAIT_MS = 90_000;
 /** More than the latest 50 the page lists, so the form's order drops out of the table. */
@@ -38,21 +37,10 @@ test(
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
     await withSystem(t, 'sqlite', async (system) => {
       const services = await system.startAll();
-      const webConsole = await startConsole({
-        env: {
-          KAFKA_BROKERS: system.bootstrap,
-          CONSOLE_PORT: '0',
-          HOST: '127.0.0.1',
-          LOG_LEVEL: 'warn',
-          ORDER_SERVICE_URL: services.order.url,
-          STOCK_SERVICE_URL: services.stock.url,
-          NOTIFICATION_SERVICE_URL: services.notification.url,
-          ANALYTICS_SERVICE_URL: services.analytics.url,
-        },
-      });
+      const webConsole = await startConsoleFor(system, services);
       let browser: Browser | undefined;
       try {
-        browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: WAIT_MS });
+        browser = await launchChromium({ timeoutMs: WAIT_MS });
         const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
         const problems: string[] = [];
         page.on('console', (message) => {

@@ -2,30 +2,17 @@
 // four service processes on free ports), the console served by the `orderflow console` code, a few orders placed
 // (one rejected for want of stock), and Debian's Chromium taking the shot at 1280 wide. `npm run console:screenshot`.
 import { fileURLToPath } from 'node:url';
-import { startConsole } from '@orderflow/cli/src/commands/console.ts';
-import { chromium } from 'playwright-core';
 import { placeOrder } from '../../../test/e2e/support/api.ts';
+import { launchChromium, startConsoleFor } from '../../../test/e2e/support/console.ts';
 import { startSystem } from '../../../test/e2e/support/system.ts';
 
 const OUTPUT = fileURLToPath(new URL('../../../docs/console.png', import.meta.url));
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 
 const system = await startSystem('sqlite');
 try {
   const services = await system.startAll();
-  const webConsole = await startConsole({
-    env: {
-      KAFKA_BROKERS: system.bootstrap,
-      CONSOLE_PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      ORDER_SERVICE_URL: services.order.url,
-      STOCK_SERVICE_URL: services.stock.url,
-      NOTIFICATION_SERVICE_URL: services.notification.url,
-      ANALYTICS_SERVICE_URL: services.analytics.url,
-    },
-  });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const webConsole = await startConsoleFor(system, services);
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     await page.goto(webConsole.url);
