@@ -55,9 +55,11 @@ for (const backend of BACKENDS) {
         return view;
       });
       assert.equal(decided.status, 'CONFIRMED');
-      const stats = await eventually('analytics counted the order', async () => {
+      // Analytics counts the order from order-topic and its confirmation from stock-topic, in either order: wait for
+      // both. The poison records sit ahead of the order on its partition, so by then they have been dealt with.
+      const stats = await eventually('analytics counted the order and its confirmation', async () => {
         const { totals } = await getStats(analytics);
-        assert.equal(totals.confirmed, 1);
+        assert.ok(totals.orders >= 1 && totals.confirmed >= 1);
         return totals;
       });
       assert.deepEqual([stats.orders, stats.confirmed, stats.rejected], [1, 1, 0], 'the poison is not counted');
