@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { startBroker } from '@orderflow/broker';
 import { pino } from 'pino';
 import { PlatformErrors } from '../src/errors.ts';
 import { createKafkaConnection, missingBrokerApis, REQUIRED_BROKER_APIS, startConsumer } from '../src/kafka/index.ts';
 import { superviseConsumer } from '../src/service/index.ts';
-import { expectWithin } from './fixtures/kafka-runner.ts';
-import { KAFKA_2_4_APIS, startOutdatedBroker } from './fixtures/outdated-broker.ts';
+import { expectWithin, startTestBroker } from './fixtures/kafka-runner.ts';
+import { apiRanges, KAFKA_2_4_APIS, startOutdatedBroker } from './fixtures/outdated-broker.ts';
 
 function capturedLog(): { log: pino.Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
@@ -20,21 +16,20 @@ function capturedLog(): { log: pino.Logger; lines: Record<string, unknown>[] } {
 const unsupportedLines = (lines: Record<string, unknown>[]) =>
   lines.filter((line) => line.code === 'KAFKA_BROKER_UNSUPPORTED');
 
-// The highest versions Apache Kafka 3.5.0 advertises for the APIs the services send.
-const KAFKA_3_5_APIS = [
-  [0, 9],
-  [1, 15],
-  [2, 8],
-  [3, 12],
-  [8, 8],
-  [9, 8],
-  [10, 4],
-  [11, 9],
-  [12, 4],
-  [13, 5],
-  [14, 5],
-  [22, 4],
-].map(([apiKey, maxVersion]) => ({ apiKey: apiKey!, minVersion: 0, maxVersion: maxVersion! }));
+// API key → the highest version Apache Kafka 3.5.0 advertises of it, for the APIs the services send.
+const KAFKA_3_5_MAX_VERSIONS = { 0: 9, 1: 15, 2: 8, 3: 12, 8: 8, 9: 8, 10: 4, 11: 9, 12: 4, 13: 5, 14: 5, 22: 4 };
+const KAFKA_3_5_APIS = apiRanges(KAFKA_3_5_MAX_VERSIONS);
+
+/** What the compatibility tests start: the same consumer whichever broker it points at. */
+function compatConsumer(bootstrap: string, log: pino.Logger) {
+  return {
+    connection: createKafkaConnection({ brokers: [bootstrap], clientId: 'compat-test' }),
+    groupId: 'compat-group',
+    topics: ['compat-topic'],
+    handler: async () => undefined,
+    log,
+  };
+}
 
 test('Apache Kafka 3.5 serves every API the client needs; Kafka 2.4 lacks Fetch v13 and Metadata v10', () => {
   assert.deepEqual(missingBrokerApis(KAFKA_3_5_APIS), []);
@@ -61,24 +56,14 @@ test('a consumer pointed at a broker serving Fetch only up to v11 is refused wit
   const broker = await startOutdatedBroker();
   const { log, lines } = capturedLog();
   try {
-    const connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'compat-test' });
-    await assert.rejects(
-      startConsumer({
-        connection,
-        groupId: 'compat-group',
-        topics: ['compat-topic'],
-        handler: async () => undefined,
-        log,
-      }),
-      (error: unknown) => {
-        assert.ok(PlatformErrors.is(error, 'KAFKA_BROKER_UNSUPPORTED'));
-        assert.equal(error.status, 503);
-        assert.match(error.message, /Fetch v13\+ \(broker offers up to v11\)/);
-        assert.match(error.message, /Metadata v10\+ \(broker offers up to v9\)/);
-        assert.match(error.message, /Apache Kafka 3\.5 or later is required/);
-        return true;
-      },
-    );
+    await assert.rejects(startConsumer(compatConsumer(broker.bootstrap, log)), (error: unknown) => {
+      assert.ok(PlatformErrors.is(error, 'KAFKA_BROKER_UNSUPPORTED'));
+      assert.equal(error.status, 503);
+      assert.match(error.message, /Fetch v13\+ \(broker offers up to v11\)/);
+      assert.match(error.message, /Metadata v10\+ \(broker offers up to v9\)/);
+      assert.match(error.message, /Apache Kafka 3\.5 or later is required/);
+      return true;
+    });
     assert.equal(unsupportedLines(lines).length, 1);
   } finally {
     await broker.close();
@@ -88,19 +73,11 @@ test('a consumer pointed at a broker serving Fetch only up to v11 is refused wit
 test('a supervised consumer retries an outdated broker, logs the refusal once and reports it to readiness', async () => {
   const broker = await startOutdatedBroker();
   const { log, lines } = capturedLog();
-  const connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'compat-test' });
+  const consumer = compatConsumer(broker.bootstrap, log);
   const supervised = superviseConsumer({
     log,
     retry: { maxAttempts: Number.POSITIVE_INFINITY, initialDelayMs: 5, maxDelayMs: 20 },
-    start: (brokerCompatibility) =>
-      startConsumer({
-        connection,
-        groupId: 'compat-group',
-        topics: ['compat-topic'],
-        handler: async () => undefined,
-        log,
-        brokerCompatibility,
-      }),
+    start: (brokerCompatibility) => startConsumer({ ...consumer, brokerCompatibility }),
   });
   try {
     // Four answers mean at least three start attempts were refused.
@@ -123,21 +100,12 @@ test('a supervised consumer retries an outdated broker, logs the refusal once an
 });
 
 test('our own broker passes the check: a supervised consumer joins and readiness has no problem', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'compat-broker-'));
-  const broker = await startBroker({ port: 0, dataDir, log: pino({ level: 'silent' }) });
+  const broker = await startTestBroker('compat-test');
   const { log, lines } = capturedLog();
-  const connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'compat-test' });
+  const consumer = compatConsumer(broker.broker.bootstrap, log);
   const supervised = superviseConsumer({
     log,
-    start: (brokerCompatibility) =>
-      startConsumer({
-        connection,
-        groupId: 'compat-group',
-        topics: ['compat-topic'],
-        handler: async () => undefined,
-        log,
-        brokerCompatibility,
-      }),
+    start: (brokerCompatibility) => startConsumer({ ...consumer, brokerCompatibility }),
   });
   try {
     assert.ok(await expectWithin(supervised.started, 'the consumer to start'));
@@ -147,6 +115,5 @@ test('our own broker passes the check: a supervised consumer joins and readiness
   } finally {
     await supervised.stop();
     await broker.close();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 });
