@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { PROBLEM_CONTENT_TYPE } from '../http/problem.ts';
+import { PROBLEM_CONTENT_TYPE, type ProblemDetails } from '../http/problem.ts';
 
 export interface InjectedResponse {
   readonly statusCode: number;
@@ -7,15 +7,8 @@ export interface InjectedResponse {
   json(): unknown;
 }
 
-export interface ProblemBody {
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly detail: string;
-  readonly instance: string;
-  readonly code: string;
-  readonly [member: string]: unknown;
-}
+/** The problem document as a test reads it: our fields, and whatever a route adds (`available`, `errors`, …). */
+export type ProblemBody = ProblemDetails & { readonly [member: string]: unknown };
 
 /** Asserts an RFC 9457 problem document with the given status and stable code, as every error of ours is. */
 export function assertProblem(response: InjectedResponse, status: number, code: string): ProblemBody {
