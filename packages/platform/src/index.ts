@@ -66,6 +66,7 @@ export {
   redisCall,
 } from './stores/redis/open-redis.ts';
 export { defineRedisBatchScript, defineRedisScript, type RedisScript } from './stores/redis/redis-script.ts';
+export { type BatchedCall, type BatchedScript, createRedisScriptBatch } from './stores/redis/redis-script-batch.ts';
 export { parseStoredJson } from './stores/stored-json.ts';
 export {
   type RedisStoreConnection,

@@ -1,5 +1,5 @@
 import type { EventType } from '@orderflow/contracts';
-import { defineRedisScript, pingRedis, redisCall, type RedisClient } from '@orderflow/platform';
+import { createRedisScriptBatch, defineRedisScript, pingRedis, redisCall, type RedisClient } from '@orderflow/platform';
 
 import type { ChannelName, NewNotification, Notification, NotificationStatus } from './notification.ts';
 import type { AttemptStart, ListQuery, NotificationStore } from './notification-store.ts';
@@ -7,6 +7,10 @@ import type { AttemptStart, ListQuery, NotificationStore } from './notification-
 // Each notification is a hash that expires after the retention. Two sorted sets index them by a sequence number
 // (INCR), newest highest: one over all notifications, one per order. The `{notify}` hash tag puts every key in one
 // Redis Cluster slot, which is what lets a script touch a notification and its indexes atomically there too.
+// The attempts and their outcomes of every delivery in flight go to Redis together as one batch command (the
+// platform's createRedisScriptBatch): a batch of events dispatched at once costs one round trip to start all its
+// attempts and one to record all their outcomes, not two per event. Each step stays one atomic script call, run in
+// call order, so a SENT notification still never goes back to PENDING.
 
 /**
  * Create-or-reattempt in one step, so two redeliveries racing each other cannot both create the notification, and a
@@ -69,8 +73,7 @@ export interface RedisNotificationStoreOptions {
 
 export function createRedisNotificationStore(options: RedisNotificationStoreOptions): NotificationStore {
   const { redis, keyPrefix, retentionMs } = options;
-  const startAttempt = defineRedisScript(redis, 'notifyStartAttempt', 4, START_ATTEMPT);
-  const finishAttempt = defineRedisScript(redis, 'notifyFinishAttempt', 1, FINISH_ATTEMPT);
+  const attempts = createRedisScriptBatch(redis, 'notifyAttempts', { start: START_ATTEMPT, finish: FINISH_ATTEMPT });
   const list = defineRedisScript(redis, 'notifyList', 1, LIST);
   const hashPrefix = `${keyPrefix}{notify}:n:`;
   const seqKey = `${keyPrefix}{notify}:seq`;
@@ -80,19 +83,19 @@ export function createRedisNotificationStore(options: RedisNotificationStoreOpti
   return {
     async startAttempt(notification: NewNotification, now: number): Promise<AttemptStart> {
       const { id, eventId, eventType, orderId, channel, subject, message } = notification;
-      const [status, fields] = (await redisCall(() =>
-        startAttempt(
-          [hashPrefix + id, seqKey, allKey, orderKey(orderId)],
-          [id, eventId, eventType, orderId, channel, subject, message, now, retentionMs, hashPrefix],
-        ),
-      )) as [AttemptStart['status'], string[]];
+      const [status, fields] = (await attempts({
+        step: 'start',
+        keys: [hashPrefix + id, seqKey, allKey, orderKey(orderId)],
+        args: [id, eventId, eventType, orderId, channel, subject, message, now, retentionMs, hashPrefix],
+      })) as [AttemptStart['status'], string[]];
       return { status, notification: parseNotification(fields) };
     },
     async markSent(id, now) {
-      return (await redisCall(() => finishAttempt([hashPrefix + id], ['SENT', 'sentAt', now]))) === 1;
+      return (await attempts({ step: 'finish', keys: [hashPrefix + id], args: ['SENT', 'sentAt', now] })) === 1;
     },
     async markFailed(id, reason) {
-      return (await redisCall(() => finishAttempt([hashPrefix + id], ['FAILED', 'failureReason', reason]))) === 1;
+      const args = ['FAILED', 'failureReason', reason];
+      return (await attempts({ step: 'finish', keys: [hashPrefix + id], args })) === 1;
     },
     async get(id) {
       const fields = await redisCall(() => redis.hgetall(hashPrefix + id));

@@ -149,6 +149,38 @@ for (const backend of backends) {
       assert.equal((await other.list({ orderId: 'order-race', limit: 50 }, T0)).length, 1);
     });
 
+    test('operations made together (one batch on Redis) each apply atomically, in the order they were made', async () => {
+      await fresh();
+      const inputs = Array.from({ length: 20 }, (_, i) => newNotification(`order-batch-${i % 4}`));
+      const [first] = inputs as [NewNotification];
+      // Nothing awaited in between: on Redis these share one batch command, whose steps run in call order.
+      const [starts, sentBeforeStart, firstAgain, sent, failed] = await Promise.all([
+        Promise.all(inputs.map((input) => store.startAttempt(input, T0))),
+        store.markSent('not-yet-started:log', T0),
+        store.startAttempt(first, T0 + 1),
+        Promise.all(inputs.slice(1).map((input) => store.markSent(input.id, T0 + 2))),
+        store.markFailed(first.id, 'receiver answered HTTP 500', T0 + 3),
+      ]);
+      assert.deepEqual(
+        starts.map(({ status, notification }) => [status, notification.id, notification.attempts]),
+        inputs.map((input) => ['attempt', input.id, 1]),
+      );
+      assert.equal(sentBeforeStart, false);
+      assert.deepEqual([firstAgain.status, firstAgain.notification.attempts], ['attempt', 2]);
+      assert.deepEqual(
+        sent,
+        inputs.slice(1).map(() => true),
+      );
+      assert.equal(failed, true);
+      assert.equal((await store.get(first.id, T0 + 4))?.status, 'FAILED');
+      const redelivered = await Promise.all(inputs.map((input) => store.startAttempt(input, T0 + 5)));
+      assert.deepEqual(
+        redelivered.map(({ status }) => status),
+        ['attempt', ...inputs.slice(1).map(() => 'already-sent')],
+      );
+      assert.equal((await store.list({ orderId: 'order-batch-1', limit: 50 }, T0 + 6)).length, 5);
+    });
+
     test('a notification is forgotten after the retention, and its event is then notified afresh', async () => {
       const retentionMs = backend.name === 'redis' ? 1 : RETENTION_MS;
       await fresh(retentionMs);

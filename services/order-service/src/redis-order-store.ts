@@ -1,4 +1,5 @@
 import {
+  createRedisScriptBatch,
   defineRedisScript,
   parseStoredJson,
   pingRedis,
@@ -7,7 +8,6 @@ import {
   redisCall,
 } from '@orderflow/platform';
 
-import { createRedisScriptBatch } from './redis-script-batch.ts';
 import { type AcceptedOrder, type Order, type OrderHistoryEntry, type OrderStatus, OrderStatuses } from './order.ts';
 import type { Admission, OrderStore, OrderStoreSettings, StoredResponse } from './order-store.ts';
 
@@ -19,9 +19,10 @@ import type { Admission, OrderStore, OrderStoreSettings, StoredResponse } from '
 //   orders, orders:<STATUS> zsets of order ids scored by creation time, for listing newest first
 //   availability:<product> hash  available, atMs (time of the event that reported it)
 // Every step of a request and every event is one atomic script call. The claims (admit) and the records of accepted
-// orders (accept) of all requests in flight go to Redis together as one batch command (redis-script-batch.ts), so
-// under load an accepted order costs well under one round trip of its own. The scripts touch keys of several
-// entities and the shared indexes, so all keys share the one slot the hash tag picks, on a cluster too.
+// orders (accept) of all requests in flight go to Redis together as one batch command (platform's
+// createRedisScriptBatch), so under load an accepted order costs well under one round trip of its own. The scripts
+// touch keys of several entities and the shared indexes, so all keys share the one slot the hash tag picks, on a
+// cluster too.
 
 /** Before it the keys had no hash tag (`orderflow:order-service:order:<id>`); data under those names is not read. */
 export const ORDER_HASH_TAG = '{orders}';

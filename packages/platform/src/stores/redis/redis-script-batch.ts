@@ -1,4 +1,5 @@
-import { defineRedisBatchScript, type RedisClient, redisCall } from '@orderflow/platform';
+import { type RedisClient, redisCall } from './open-redis.ts';
+import { defineRedisBatchScript } from './redis-script.ts';
 
 /** One step of a batch: the name of a Lua function of the batch script, its keys and its arguments. */
 export interface BatchedCall {
