@@ -1,6 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { createLogger, openStore, selectStoreBackend, type StoreConfig } from '@orderflow/platform';
+import { analyticsStoreBackends } from '../src/analytics-store-backends.ts';
 import type { CountedEvent } from '../src/counted-event.ts';
-import { openTestStore, type StoreConfig } from './store-backends.ts';
+import { DEDUPE_RETENTION_MS } from './store-backends.ts';
 
 // One "instance" of the service for the concurrency test: its own thread and its own connection to the shared data
 // set, counting the given events as fast as it can once told to start, while another worker counts the same ones,
@@ -13,7 +15,8 @@ const { config, namespace, events, now, batchSize } = workerData as {
   now: number;
   batchSize?: number;
 };
-const { store, platform } = await openTestStore(config, namespace);
+const platform = await openStore(config, { log: createLogger({ name: 'count-worker', level: 'silent' }), namespace });
+const store = selectStoreBackend(platform, analyticsStoreBackends, { dedupeRetentionMs: DEDUPE_RETENTION_MS });
 parentPort!.postMessage('ready');
 await new Promise((resolve) => parentPort!.once('message', resolve));
 let fresh = 0;

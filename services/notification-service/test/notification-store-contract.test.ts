@@ -32,7 +32,7 @@ for (const backend of backends) {
 
     async function fresh(retentionMs?: number): Promise<NotificationStore> {
       data = backend.fresh();
-      const opened = await data.open(retentionMs);
+      const opened = await data.open(retentionMs === undefined ? {} : { retentionMs });
       store = opened.store;
       backendInfo = opened.platform.backend;
       return store;

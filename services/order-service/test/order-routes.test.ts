@@ -7,10 +7,9 @@ import { buildApp } from '../src/app.ts';
 import type { Order } from '../src/order.ts';
 import type { OrderStore } from '../src/order-store.ts';
 import { createStockEventHandler } from '../src/stock-event-handler.ts';
-import { createFakeProducer, type FakeProducer } from './support/fake-producer.ts';
-import { handlerContext } from '@orderflow/platform/testing';
+import { createFakeProducer, type FakeProducer, handlerContext } from '@orderflow/platform/testing';
 import { consumed, stockChanged, stockRejected, stockReserved } from './support/stock-records.ts';
-import { backends, type TestBackend } from './support/test-backends.ts';
+import { backends, requestKeys, type TestStore } from './support/test-backends.ts';
 
 const settings = { IDEMPOTENCY_TTL: 86_400_000, KAFKA_PUBLISH_TIMEOUT: 10_000 };
 const PROBLEM = /^application\/problem\+json\b/;
@@ -35,14 +34,14 @@ function sku(): string {
   return `SKU-${randomUUID().slice(0, 8)}`;
 }
 
-for (const makeBackend of backends) {
-  describe(`order routes on ${makeBackend().name}`, () => {
-    let backend: TestBackend;
+for (const backend of backends) {
+  describe(`order routes on ${backend.name}`, () => {
+    let data: TestStore;
     const harness = {} as Harness;
 
     before(async () => {
-      backend = makeBackend();
-      const { orders } = await backend.open();
+      data = backend.fresh();
+      const { store: orders } = await data.open();
       harness.orders = orders;
       harness.producer = createFakeProducer();
       harness.consumerAssigned = true;
@@ -58,7 +57,7 @@ for (const makeBackend of backends) {
     });
     after(async () => {
       await harness.app.close();
-      await backend.cleanup();
+      await data.cleanup();
     });
 
     describe('validation', () => {
@@ -289,7 +288,7 @@ for (const makeBackend of backends) {
       assert.match(String(failed.headers['content-type']), PROBLEM);
       assert.equal(failed.json().code, 'KAFKA_UNAVAILABLE');
       assert.ok(Number(failed.headers['retry-after']) > 0);
-      const held = await backend.requestKeys();
+      const held = await requestKeys(data);
       assert.ok(!held.includes(`key:${key}`) && !held.includes(`order:${orderId}`), 'no claim left behind');
       const orderAfterFailure = await harness.app.inject({ method: 'GET', url: `/orders/${orderId}` });
       assert.equal(orderAfterFailure.statusCode, 404);

@@ -24,7 +24,7 @@ import type { Order } from '../src/order.ts';
 import type { OrderStore } from '../src/order-store.ts';
 import { createStockEventHandler } from '../src/stock-event-handler.ts';
 import { stockChanged, stockReserved } from './support/stock-records.ts';
-import { backends, type TestBackend } from './support/test-backends.ts';
+import { backends, requestKeys, type TestStore } from './support/test-backends.ts';
 import { readTopic, type TopicReader } from './support/topic-reader.ts';
 
 // order-service wired as main.ts wires it (real producer, real stock-topic consumer, a real store), against our
@@ -34,9 +34,9 @@ const silent = createLogger({ name: 'broker', level: 'silent' });
 const settings = { IDEMPOTENCY_TTL: 86_400_000, KAFKA_PUBLISH_TIMEOUT: 3000 };
 const TIMEOUT = 60_000;
 
-for (const makeBackend of backends) {
-  describe(`order-service with our broker and ${makeBackend().name}`, { timeout: 4 * TIMEOUT }, () => {
-    let backend: TestBackend;
+for (const backend of backends) {
+  describe(`order-service with our broker and ${backend.name}`, { timeout: 4 * TIMEOUT }, () => {
+    let data: TestStore;
     let dataDir: string;
     let broker: RunningBroker;
     let connection: KafkaConnection;
@@ -48,11 +48,11 @@ for (const makeBackend of backends) {
     let orderTopic: TopicReader;
 
     before(async () => {
-      backend = makeBackend();
+      data = backend.fresh();
       dataDir = mkdtempSync(join(tmpdir(), 'order-service-broker-'));
       broker = await startBroker({ port: 0, dataDir, log: silent });
       connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'order-service-test' });
-      ({ orders } = await backend.open());
+      ({ store: orders } = await data.open());
       const log = createLogger({ name: 'order-service-it', level: 'silent' });
       producer = createEventProducer({ connection, log, publishTimeoutMs: settings.KAFKA_PUBLISH_TIMEOUT });
       stockProducer = createEventProducer({ connection, log });
@@ -83,7 +83,7 @@ for (const makeBackend of backends) {
       await producer?.close();
       await stockProducer?.close();
       await broker?.close();
-      await backend?.cleanup();
+      await data?.cleanup();
       rmSync(dataDir, { recursive: true, force: true });
     });
 
@@ -213,7 +213,7 @@ for (const makeBackend of backends) {
         assert.equal(failed.statusCode, 503);
         assert.equal(failed.json().code, 'KAFKA_UNAVAILABLE');
         assert.ok(Number(failed.headers['retry-after']) > 0);
-        const held = await backend.requestKeys();
+        const held = await requestKeys(data);
         assert.ok(!held.includes(`key:${key}`) && !held.includes(`order:${orderId}`), `no claim left: ${held}`);
         assert.equal((await app.inject({ method: 'GET', url: `/orders/${orderId}` })).statusCode, 404);
 

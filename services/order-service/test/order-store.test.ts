@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { PlatformErrors } from '@orderflow/platform';
 import { type AcceptedOrder, orderLocation, pendingOrder } from '../src/order.ts';
 import type { OrderStore, StockOutcome, StoredResponse } from '../src/order-store.ts';
-import { backends, type TestBackend } from './support/test-backends.ts';
+import { backends, type TestStore } from './support/test-backends.ts';
 
 // One suite for both backends: what order-service relies on must hold on Redis in production and on SQLite alike.
 
@@ -40,18 +40,18 @@ function outcome(order: AcceptedOrder, overrides: Partial<StockOutcome> = {}): S
   };
 }
 
-for (const makeBackend of backends) {
-  describe(`OrderStore on ${makeBackend().name}`, () => {
-    let backend: TestBackend;
+for (const backend of backends) {
+  describe(`OrderStore on ${backend.name}`, () => {
+    let data: TestStore;
     let store: OrderStore;
     let other: OrderStore;
 
     before(async () => {
-      backend = makeBackend();
-      store = (await backend.open()).orders;
-      other = (await backend.open()).orders;
+      data = backend.fresh();
+      store = (await data.open()).store;
+      other = (await data.open()).store;
     });
-    after(() => backend.cleanup());
+    after(() => data.cleanup());
 
     const admit = (s: OrderStore, keys: string[], requestHash: string, productId = 'P-any', claimTtlMs = MINUTE) =>
       s.admit({ keys, requestHash, productId, claimTtlMs });
@@ -276,7 +276,7 @@ for (const makeBackend of backends) {
     test('a stored history entry that is not JSON is STORED_RECORD_CORRUPT, not retriable', async () => {
       const order = accepted();
       await store.accept(order, { keys: [], requestHash: 'h', response: responseFor(order), ttlMs: MINUTE });
-      const { store: platform } = await backend.open();
+      const { platform } = await data.open();
       const { backend: connection } = platform;
       if (connection.kind === 'sqlite') {
         connection.db.prepare("UPDATE order_history SET entry = '{' WHERE order_id = ?").run(order.orderId);

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, test } from 'node:test';
-import { createEvent, EventPoisonCodes, EventTypes, encodeEvent, Topics } from '@orderflow/contracts';
+import {
+  type AnyCloudEvent,
+  createEvent,
+  EventPoisonCodes,
+  EventTypes,
+  encodeEvent,
+  Topics,
+} from '@orderflow/contracts';
 import {
   type ConsumedRecord,
   PlatformErrors,
@@ -8,10 +15,15 @@ import {
   startTraceparent,
   traceIdOf,
 } from '@orderflow/platform';
-import { batchContext, consumedRecord, handlerContext } from '@orderflow/platform/testing';
+import {
+  batchContext,
+  consumedRecord,
+  createFakeProducer,
+  type FakeProducer,
+  handlerContext,
+} from '@orderflow/platform/testing';
 import { createReservationBatchHandler, createReservationHandler } from '../src/reservation-handler.ts';
 import type { StockStore } from '../src/stock-store.ts';
-import { type FakeProducer, fakeProducer } from './fake-producer.ts';
 import { backends, sqliteBackend, type TestStore } from './store-backends.ts';
 
 const context = handlerContext();
@@ -20,7 +32,7 @@ const NOW = Date.parse('2026-03-01T12:00:00.000Z');
 
 const opened: TestStore[] = [];
 let store: StockStore;
-let producer: FakeProducer;
+let producer: FakeProducer<AnyCloudEvent>;
 let handle: ReturnType<typeof createReservationHandler>;
 
 beforeEach(async () => {
@@ -33,7 +45,7 @@ beforeEach(async () => {
       ['A002', 1],
     ]),
   );
-  producer = fakeProducer();
+  producer = createFakeProducer<AnyCloudEvent>();
   handle = createReservationHandler({ store, producer, now: () => NOW });
 });
 after(async () => {
@@ -188,7 +200,7 @@ describe('the order-created batch handler', () => {
     return fresh;
   }
   /** What was published, without the traceparents, whose parent ids are new on every publish. */
-  const withoutSpans = (published: FakeProducer['published']) =>
+  const withoutSpans = (published: FakeProducer<AnyCloudEvent>['published']) =>
     published.map(({ topic, key, event }) => ({
       topic,
       key,
@@ -219,12 +231,12 @@ describe('the order-created batch handler', () => {
     test(`with duplicates and insufficient stock it publishes what one-by-one handling does (${backend.name})`, async () => {
       const records = mixedBatch();
       const oneByOneStore = await seeded(backend.fresh());
-      const oneByOne = fakeProducer();
+      const oneByOne = createFakeProducer<AnyCloudEvent>();
       const handleOne = createReservationHandler({ store: oneByOneStore, producer: oneByOne, now: () => NOW });
       for (const record of records) await handleOne(record, context);
 
       const batchStore = await seeded(backend.fresh());
-      const batched = fakeProducer();
+      const batched = createFakeProducer<AnyCloudEvent>();
       const handleBatch = createReservationBatchHandler({ store: batchStore, producer: batched, now: () => NOW });
       await handleBatch(records, batch);
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { EventTypes, Topics } from '@orderflow/contracts';
+import { type AnyCloudEvent, EventTypes, Topics } from '@orderflow/contracts';
 import {
   createLogger,
   createMetrics,
@@ -11,9 +11,8 @@ import {
 } from '@orderflow/platform';
 import { buildApp } from '../src/app.ts';
 import type { StockStore } from '../src/stock-store.ts';
-import { type FakeProducer, fakeProducer } from './fake-producer.ts';
 import { sqliteBackend, type TestStore } from './store-backends.ts';
-import { assertProblem } from '@orderflow/platform/testing';
+import { assertProblem, createFakeProducer, type FakeProducer } from '@orderflow/platform/testing';
 
 const TOKEN = 'test-admin-token-0123456789';
 const log = createLogger({ name: 'routes-test', level: 'silent' });
@@ -27,7 +26,7 @@ after(async () => {
 interface Harness {
   readonly app: HttpApp;
   readonly store: StockStore;
-  readonly producer: FakeProducer;
+  readonly producer: FakeProducer<AnyCloudEvent>;
   readonly kafka: { up: boolean; assigned: boolean };
 }
 
@@ -43,7 +42,9 @@ async function harness(options: { adminToken?: string | null; jitterMs?: number 
       ['A002', 5],
     ]),
   );
-  const producer = fakeProducer({ ...(options.jitterMs === undefined ? {} : { jitterMs: options.jitterMs }) });
+  const producer = createFakeProducer<AnyCloudEvent>({
+    ...(options.jitterMs === undefined ? {} : { jitterMs: options.jitterMs }),
+  });
   const kafka = { up: true, assigned: true };
   const status: KafkaStatus = {
     async ping() {
@@ -321,7 +322,7 @@ describe('health and metrics', () => {
     const app = buildApp({
       log,
       store,
-      producer: fakeProducer(),
+      producer: createFakeProducer<AnyCloudEvent>(),
       kafka: { ping: async () => {}, consumerAssigned: () => true },
       metrics: createMetrics(),
       config: { ADMIN_TOKEN: TOKEN },

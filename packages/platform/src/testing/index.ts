@@ -11,3 +11,15 @@ export {
 export { type EventuallyOptions, eventually, waitUntil } from './eventually.ts';
 export { type ClusterNode, type RedisCluster, startRedisCluster } from './redis-cluster.ts';
 export { type RedisSentinel, startRedisSentinel } from './redis-sentinel.ts';
+export { createFakeProducer, type FakeProducer, type FakeProducerOptions, type Published } from './fake-producer.ts';
+export {
+  deleteRedisKeys,
+  redisKeys,
+  type ServiceTestBackends,
+  type ServiceTestBackendsOptions,
+  serviceTestBackends,
+  TEST_REDIS_URL,
+  type TestBackend,
+  type TestBackendName,
+  type TestStore,
+} from './store-backends.ts';
