@@ -1,7 +1,7 @@
 """confluent-kafka (librdkafka) as an independent client of the orderflow broker's tests.
 
-Run with Debian's /usr/bin/python3 (python3-confluent-kafka). Prints one JSON object per line on stdout. Keys,
-values and header values travel as hex strings (null stays null), so bytes that are not UTF-8 survive the trip.
+Run with Debian's /usr/bin/python3 (python3-confluent-kafka). Prints one JSON object per line on stdout, as
+json_lines.py describes.
 
   confluent_client.py BOOTSTRAP produce TOPIC [--compression C] [--idempotent] [--retries N]
       stdin: {"partition": 0, "key": hex|null, "value": hex|null, "headers": [[name, hex]]} per line
@@ -17,26 +17,13 @@ values and header values travel as hex strings (null stays null), so bytes that 
       cleanly (revoke, commit, leave the group) and prints {"event": "closed"}.
 """
 
-import argparse
-import json
 import signal
 import sys
-import time
 import uuid
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
-
-def emit(obj):
-    print(json.dumps(obj), flush=True)
-
-
-def unhex(value):
-    return None if value is None else bytes.fromhex(value)
-
-
-def hexed(value):
-    return None if value is None else value.hex()
+from json_lines import command_line, emit, emit_consumed, exit_if_short, read_count, records_to_produce, run
 
 
 def produce(args):
@@ -53,7 +40,7 @@ def produce(args):
         "reconnect.backoff.max.ms": 200,
     }
     producer = Producer(config)
-    records = [json.loads(line) for line in sys.stdin if line.strip()]
+    records = list(records_to_produce())
     results = [None] * len(records)
 
     def delivered(index):
@@ -66,14 +53,9 @@ def produce(args):
         return report
 
     for index, record in enumerate(records):
-        producer.produce(
-            args.topic,
-            key=unhex(record.get("key")),
-            value=unhex(record.get("value")),
-            partition=record.get("partition", -1),
-            headers=[(name, unhex(value)) for name, value in record.get("headers", [])],
-            on_delivery=delivered(index),
-        )
+        # librdkafka's "any partition" is -1, not None.
+        partition = -1 if record["partition"] is None else record["partition"]
+        producer.produce(args.topic, **{**record, "partition": partition}, on_delivery=delivered(index))
         producer.poll(0)
     remaining = producer.flush(30)
     if remaining:
@@ -105,36 +87,27 @@ def consume(args):
         consumer.assign([TopicPartition(args.topic, partition, OFFSET_BEGINNING) for partition in partitions])
     else:
         consumer.subscribe([args.topic])
-    deadline = time.monotonic() + args.timeout
-    count = 0
-    last = {}
-    while count < args.count and time.monotonic() < deadline:
+
+    def poll(_remaining):
         # One record at a time (see group_member on the batch API), so nothing past COUNT is printed or committed.
         message = consumer.poll(0.2)
         if message is None:
-            continue
+            return []
         if message.error():
             sys.exit(f"consume error: {message.error()}")
-        emit(
-            {
-                "topic": message.topic(),
-                "partition": message.partition(),
-                "offset": message.offset(),
-                "key": hexed(message.key()),
-                "value": hexed(message.value()),
-                "headers": [[name, hexed(value)] for name, value in message.headers() or []],
-            }
+        emit_consumed(
+            message.topic(), message.partition(), message.offset(), message.key(), message.value(), message.headers()
         )
-        last[message.partition()] = message.offset()
-        count += 1
+        return [(message.partition(), message.offset())]
+
+    count, last = read_count(args, poll)
     if args.commit and last:
         consumer.commit(
             offsets=[TopicPartition(args.topic, partition, offset + 1) for partition, offset in last.items()],
             asynchronous=False,
         )
     consumer.close()
-    if count < args.count:
-        sys.exit(f"read {count} of {args.count} records within {args.timeout} s")
+    exit_if_short(args, count)
 
 
 def group_member(args):
@@ -216,32 +189,14 @@ def group_member(args):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("bootstrap")
-    commands = parser.add_subparsers(dest="command", required=True)
-    producing = commands.add_parser("produce")
-    producing.add_argument("topic")
-    producing.add_argument("--compression", default="none")
-    producing.add_argument("--linger-ms", type=int, default=20)
+    parser, commands, producing = command_line(default_compression="none")
     producing.add_argument("--idempotent", action="store_true")
     producing.add_argument("--retries", type=int, default=5)
-    consuming = commands.add_parser("consume")
-    consuming.add_argument("topic")
-    consuming.add_argument("count", type=int)
-    consuming.add_argument("--group", default=None)
-    consuming.add_argument("--commit", action="store_true")
-    consuming.add_argument("--timeout", type=float, default=30)
     member = commands.add_parser("group-member")
     member.add_argument("topic")
     member.add_argument("group")
     member.add_argument("name")
-    args = parser.parse_args()
-    if args.command == "produce":
-        produce(args)
-    elif args.command == "consume":
-        consume(args)
-    else:
-        group_member(args)
+    run(parser, {"produce": produce, "consume": consume, "group-member": group_member})
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """kafka-python (pure Python, its own protocol code) as an independent client of the orderflow broker's tests.
 
-Run with Debian's /usr/bin/python3 (python3-kafka). Prints one JSON object per line on stdout. Keys, values and
-header values travel as hex strings (null stays null), so bytes that are not UTF-8 survive the trip.
+Run with Debian's /usr/bin/python3 (python3-kafka). Prints one JSON object per line on stdout, as json_lines.py
+describes.
 
   kafka_python_client.py BOOTSTRAP produce TOPIC [--compression gzip]
       stdin: {"partition": 0, "key": hex|null, "value": hex|null, "headers": [[name, hex]]} per line
@@ -11,25 +11,12 @@ header values travel as hex strings (null stays null), so bytes that are not UTF
       committed offsets (earliest when none) with it; --commit commits the offset after the last record printed.
 """
 
-import argparse
-import json
 import sys
-import time
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
-
-def emit(obj):
-    print(json.dumps(obj), flush=True)
-
-
-def unhex(value):
-    return None if value is None else bytes.fromhex(value)
-
-
-def hexed(value):
-    return None if value is None else value.hex()
+from json_lines import command_line, emit, emit_consumed, exit_if_short, read_count, records_to_produce, run
 
 
 def offset_and_metadata(offset):
@@ -48,20 +35,7 @@ def produce(args):
         compression_type=args.compression,
         linger_ms=args.linger_ms,
     )
-    futures = []
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        futures.append(
-            producer.send(
-                args.topic,
-                key=unhex(record.get("key")),
-                value=unhex(record.get("value")),
-                partition=record.get("partition"),
-                headers=[(name, unhex(value)) for name, value in record.get("headers", [])],
-            )
-        )
+    futures = [producer.send(args.topic, **record) for record in records_to_produce()]
     producer.flush(timeout=30)
     for future in futures:
         metadata = future.get(timeout=30)
@@ -89,53 +63,21 @@ def consume(args):
         consumer.seek_to_beginning(*assigned)
     else:
         consumer.subscribe([args.topic])
-    deadline = time.monotonic() + args.timeout
-    count = 0
-    last = {}
-    while count < args.count and time.monotonic() < deadline:
+
+    def poll(remaining):
         # max_records keeps the rest buffered, so nothing past COUNT is read, printed or committed.
-        polled = consumer.poll(timeout_ms=200, max_records=args.count - count)
-        for partition, records in polled.items():
+        for partition, records in consumer.poll(timeout_ms=200, max_records=remaining).items():
             for record in records:
-                emit(
-                    {
-                        "topic": record.topic,
-                        "partition": record.partition,
-                        "offset": record.offset,
-                        "key": hexed(record.key),
-                        "value": hexed(record.value),
-                        "headers": [[name, hexed(value)] for name, value in record.headers or []],
-                    }
-                )
-                last[partition] = record.offset
-                count += 1
+                emit_consumed(record.topic, record.partition, record.offset, record.key, record.value, record.headers)
+                yield partition, record.offset
+
+    count, last = read_count(args, poll)
     if args.commit and last:
         consumer.commit({partition: offset_and_metadata(offset + 1) for partition, offset in last.items()})
     consumer.close(autocommit=False)
-    if count < args.count:
-        sys.exit(f"read {count} of {args.count} records within {args.timeout} s")
-
-
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("bootstrap")
-    commands = parser.add_subparsers(dest="command", required=True)
-    producing = commands.add_parser("produce")
-    producing.add_argument("topic")
-    producing.add_argument("--compression", default=None)
-    producing.add_argument("--linger-ms", type=int, default=20)
-    consuming = commands.add_parser("consume")
-    consuming.add_argument("topic")
-    consuming.add_argument("count", type=int)
-    consuming.add_argument("--group", default=None)
-    consuming.add_argument("--commit", action="store_true")
-    consuming.add_argument("--timeout", type=float, default=30)
-    args = parser.parse_args()
-    if args.command == "produce":
-        produce(args)
-    else:
-        consume(args)
+    exit_if_short(args, count)
 
 
 if __name__ == "__main__":
-    main()
+    parser, _commands, _producing = command_line(default_compression=None)
+    run(parser, {"produce": produce, "consume": consume})
