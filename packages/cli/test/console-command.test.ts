@@ -11,7 +11,8 @@ import { EventTypes } from '@orderflow/contracts';
 import { Admin, Consumer, Producer, stringSerializers } from '@platformatic/kafka';
 import pino from 'pino';
 import { openEventStream } from '../../console/test/event-stream-client.ts';
-import { freePort, runCli, startCli } from './cli-process.ts';
+import { freePort } from '../src/load/embedded-stack.ts';
+import { runCli, startCli } from './cli-process.ts';
 
 const WAIT_MS = 30_000;
 const GROUP = 'notification-service';

@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { freePort } from './cli-process.ts';
+import { freePort } from '../src/load/embedded-stack.ts';
 
 export const PORT_VARIABLES = [
   'ORDERFLOW_BROKER_PORT',

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type TestContext, test } from 'node:test';
-import { freePort, runCli } from './cli-process.ts';
+import { freePort } from '../src/load/embedded-stack.ts';
+import { runCli } from './cli-process.ts';
 
 interface FakeOrder {
   orderId: string;
