@@ -198,6 +198,24 @@ test('max_bytes and partition_max_bytes bound the response to whole batches', as
   assert.equal(exact.highWatermark, 12n, 'the high watermark tells the consumer there is more');
 });
 
+test('a partition contributes at most 1 MiB of whole batches, even when the client allows more', async (t) => {
+  const topic = 'fetch-partition-cap';
+  const client = await connect(t);
+  await createTopic(client, topic, 1);
+  const batches = ['c0', 'c1', 'c2'].map((prefix) =>
+    buildRecordBatch({ records: [{ value: prefix.repeat(200_000) }] }),
+  );
+  for (const batch of batches) await produce(client, topic, 0, batch);
+  const fiftyMegabytes = 50 * 1024 * 1024;
+
+  const partition = await fetchPartition(client, topic, 0, 0n, {
+    maxBytes: fiftyMegabytes,
+    partitionMaxBytes: fiftyMegabytes,
+  });
+  assert.deepEqual(baseOffsets(partition.records!), [0n, 1n], 'two 400 KB batches fit in 1 MiB, a third does not');
+  assert.equal(partition.highWatermark, 3n, 'the high watermark tells the consumer there is more');
+});
+
 test('the first batch is returned whole even when it is larger than max_bytes (KIP-74)', async (t) => {
   const topic = 'fetch-kip-74';
   const client = await connect(t);
