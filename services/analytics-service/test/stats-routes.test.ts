@@ -1,45 +1,27 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ConsumerGroups, Topics } from '@orderflow/contracts';
-import { createLogger, createMetrics, type HttpApp, PlatformErrors } from '@orderflow/platform';
+import { createLogger, createMetrics, PlatformErrors } from '@orderflow/platform';
 import type { AnalyticsStore } from '../src/analytics-store.ts';
 import { buildApp } from '../src/app.ts';
 import { counted, orderCreated, stockRejected, stockReserved } from './events.ts';
-import { sqliteBackend, type TestStore } from './store-backends.ts';
-import { assertProblem } from '@orderflow/platform/testing';
+import { sqliteBackend } from './store-backends.ts';
+import { assertProblem, assertReadiness, closeAfterAll, fakeKafkaStatus } from '@orderflow/platform/testing';
 
 // The HTTP API over a real (SQLite) store, driven with inject() and a fixed clock.
 
 const NOW = Date.parse('2026-11-20T10:30:45.000Z');
 const MINUTE = 60_000;
 const log = createLogger({ name: 'routes-test', level: 'silent' });
-const opened: TestStore[] = [];
-const apps: HttpApp[] = [];
-after(async () => {
-  for (const app of apps) await app.close();
-  for (const data of opened) await data.cleanup();
-});
+const closeLater = closeAfterAll();
 
 async function harness(rebuild?: Parameters<typeof buildApp>[0]['rebuild']) {
-  const data = sqliteBackend.fresh();
-  opened.push(data);
-  const { store } = await data.open();
+  const { store } = await closeLater(sqliteBackend.fresh()).open();
   const metrics = createMetrics({ service: 'analytics-test' });
-  const kafka = { up: true, assigned: true };
-  const app = buildApp({
-    log,
-    store,
-    metrics,
-    now: () => NOW,
-    kafka: {
-      async ping() {
-        if (!kafka.up) throw new Error('broker unreachable');
-      },
-      consumerAssigned: () => kafka.assigned,
-    },
-    ...(rebuild === undefined ? {} : { rebuild }),
-  });
-  apps.push(app);
+  const kafka = fakeKafkaStatus();
+  const app = closeLater(
+    buildApp({ log, store, metrics, now: () => NOW, kafka, ...(rebuild === undefined ? {} : { rebuild }) }),
+  );
   return { app, store, metrics, kafka };
 }
 
@@ -207,21 +189,13 @@ describe('GET /stats/timeseries', () => {
 describe('health and metrics', () => {
   test('ready only when the store, Kafka and the consumer assignment are all up', async () => {
     const { app, kafka } = await harness();
-    const ready = await app.inject({ method: 'GET', url: '/health/ready' });
-    assert.equal(ready.statusCode, 200);
-    assert.deepEqual(Object.keys((ready.json() as { checks: object }).checks).sort(), ['consumer', 'kafka', 'store']);
+    await assertReadiness(app, { store: 'up', kafka: 'up', consumer: 'up' });
     kafka.assigned = false;
-    const unassigned = await app.inject({ method: 'GET', url: '/health/ready' });
-    assert.equal(unassigned.statusCode, 503);
-    assert.equal((unassigned.json() as { checks: { consumer: { status: string } } }).checks.consumer.status, 'down');
+    await assertReadiness(app, { store: 'up', kafka: 'up', consumer: 'down' });
     kafka.assigned = true;
     kafka.up = false;
-    const down = await app.inject({ method: 'GET', url: '/health/ready' });
-    assert.equal(down.statusCode, 503);
-    assert.deepEqual((down.json() as { checks: { kafka: unknown } }).checks.kafka, {
-      status: 'down',
-      detail: 'broker unreachable',
-    });
+    const checks = await assertReadiness(app, { store: 'up', kafka: 'down', consumer: 'up' });
+    assert.deepEqual(checks.kafka, { status: 'down', detail: 'broker unreachable' });
   });
 
   test('live answers with the service name, and /metrics serves Prometheus text', async () => {

@@ -7,13 +7,13 @@ import { buildApp } from '../src/app.ts';
 import { type ChannelName, notificationId } from '../src/notification.ts';
 import { createNotificationMetrics } from '../src/notification-metrics.ts';
 import type { NotificationStore } from '../src/notification-store.ts';
-import { silentLog } from '@orderflow/platform/testing';
+import { assertReadiness, fakeKafkaStatus, silentLog } from '@orderflow/platform/testing';
 import { sqliteBackend, type TestStore } from './support/test-backends.ts';
 
 let data: TestStore;
 let store: NotificationStore;
 let app: HttpApp;
-const kafka = { up: true, assigned: true };
+const kafka = fakeKafkaStatus('no broker answers');
 const metrics = createMetrics();
 const notificationMetrics = createNotificationMetrics(metrics.registry);
 const T0 = Date.now();
@@ -44,12 +44,7 @@ before(async () => {
     log: silentLog,
     store,
     metrics,
-    kafka: {
-      async ping() {
-        if (!kafka.up) throw new Error('no broker answers');
-      },
-      consumerAssigned: () => kafka.assigned,
-    },
+    kafka,
   });
   await app.ready();
 });
@@ -114,22 +109,13 @@ test('bad query parameters are a 400 problem naming the parameter', async () => 
 });
 
 test('readiness reports the store, Kafka and the consumer assignment', async () => {
-  const ready = await app.inject({ method: 'GET', url: '/health/ready' });
-  assert.equal(ready.statusCode, 200);
-  assert.deepEqual(ready.json(), {
-    status: 'ready',
-    checks: { store: { status: 'up' }, kafka: { status: 'up' }, consumer: { status: 'up' } },
-  });
+  await assertReadiness(app, { store: 'up', kafka: 'up', consumer: 'up' });
 
   kafka.assigned = false;
   kafka.up = false;
   try {
-    const notReady = await app.inject({ method: 'GET', url: '/health/ready' });
-    assert.equal(notReady.statusCode, 503);
-    const { checks } = notReady.json();
+    const checks = await assertReadiness(app, { store: 'up', kafka: 'down', consumer: 'down' });
     assert.deepEqual(checks.kafka, { status: 'down', detail: 'no broker answers' });
-    assert.equal(checks.consumer.status, 'down');
-    assert.equal(checks.store.status, 'up');
   } finally {
     kafka.assigned = true;
     kafka.up = true;

@@ -8,15 +8,7 @@ import {
 } from '@orderflow/platform';
 
 import { parseReservationRecord } from './reservation-record.ts';
-import type {
-  ProductStock,
-  ReservationRequest,
-  ReservationResult,
-  RestockResult,
-  SeedResult,
-  SetStockResult,
-  StockStore,
-} from './stock-store.ts';
+import type { ReservationRequest, ReservationResult, StockStore } from './stock-store.ts';
 
 // Levels live in one hash (product -> units), the highest fencing token accepted per product in another, and each
 // order's decision in its own string key with an expiry. The `{stock}` hash tag puts every key in one Redis Cluster
@@ -120,16 +112,16 @@ export function createRedisStockStore(options: RedisStockStoreOptions): StockSto
   return {
     locks,
     reserveMany,
-    async reserve(request, now): Promise<ReservationResult> {
+    async reserve(request, now) {
       return (await reserveMany([request], now))[0]!;
     },
-    async seed(levels): Promise<SeedResult> {
+    async seed(levels) {
       const args: (string | number)[] = [new Date().toISOString()];
       for (const [productId, available] of levels) args.push(productId, available);
       const created = (await redisCall(() => seed([levelsKey, seededKey], args))) as number;
       return created < 0 ? { seeded: false, created: 0 } : { seeded: true, created };
     },
-    async list(): Promise<ProductStock[]> {
+    async list() {
       const levels = await redisCall(() => redis.hgetall(levelsKey));
       return Object.entries(levels)
         .map(([productId, available]) => ({ productId, available: Number(available) }))
@@ -139,13 +131,13 @@ export function createRedisStockStore(options: RedisStockStoreOptions): StockSto
       const level = await redisCall(() => redis.hget(levelsKey, productId));
       return level === null ? undefined : Number(level);
     },
-    async set(productId, available, fencingToken): Promise<SetStockResult> {
+    async set(productId, available, fencingToken) {
       const [outcome, created] = (await redisCall(() =>
         set([levelsKey, fencesKey], [productId, available, fencingToken]),
       )) as [string, number?];
       return outcome === 'fenced' ? { outcome } : { outcome: 'set', available, created: created === 1 };
     },
-    async restock(productId, quantity, fencingToken): Promise<RestockResult> {
+    async restock(productId, quantity, fencingToken) {
       const [outcome, available] = (await redisCall(() =>
         restock([levelsKey, fencesKey], [productId, quantity, fencingToken]),
       )) as [string, number?];

@@ -1,41 +1,35 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { type AnyCloudEvent, EventTypes, Topics } from '@orderflow/contracts';
-import {
-  createLogger,
-  createMetrics,
-  type HttpApp,
-  type KafkaStatus,
-  startTraceparent,
-  traceIdOf,
-} from '@orderflow/platform';
+import { createLogger, createMetrics, type HttpApp, startTraceparent, traceIdOf } from '@orderflow/platform';
 import { buildApp } from '../src/app.ts';
 import type { StockStore } from '../src/stock-store.ts';
-import { sqliteBackend, type TestStore } from './store-backends.ts';
-import { assertProblem, createFakeProducer, type FakeProducer } from '@orderflow/platform/testing';
+import { sqliteBackend } from './store-backends.ts';
+import {
+  assertProblem,
+  assertReadiness,
+  closeAfterAll,
+  createFakeProducer,
+  type FakeKafkaStatus,
+  type FakeProducer,
+  fakeKafkaStatus,
+} from '@orderflow/platform/testing';
 
 const TOKEN = 'test-admin-token-0123456789';
 const log = createLogger({ name: 'routes-test', level: 'silent' });
-const opened: TestStore[] = [];
-const apps: HttpApp[] = [];
-after(async () => {
-  for (const app of apps) await app.close();
-  for (const data of opened) await data.cleanup();
-});
+const closeLater = closeAfterAll();
 
 interface Harness {
   readonly app: HttpApp;
   readonly store: StockStore;
   readonly producer: FakeProducer<AnyCloudEvent>;
-  readonly kafka: { up: boolean; assigned: boolean };
+  readonly kafka: FakeKafkaStatus;
 }
 
 /** `adminToken: null` runs the service without ADMIN_TOKEN. */
 async function harness(options: { adminToken?: string | null; jitterMs?: number } = {}): Promise<Harness> {
   const adminToken = options.adminToken === null ? undefined : (options.adminToken ?? TOKEN);
-  const data = sqliteBackend.fresh();
-  opened.push(data);
-  const { store } = await data.open();
+  const { store } = await closeLater(sqliteBackend.fresh()).open();
   await store.seed(
     new Map([
       ['A001', 100],
@@ -45,22 +39,17 @@ async function harness(options: { adminToken?: string | null; jitterMs?: number 
   const producer = createFakeProducer<AnyCloudEvent>({
     ...(options.jitterMs === undefined ? {} : { jitterMs: options.jitterMs }),
   });
-  const kafka = { up: true, assigned: true };
-  const status: KafkaStatus = {
-    async ping() {
-      if (!kafka.up) throw new Error('broker unreachable');
-    },
-    consumerAssigned: () => kafka.assigned,
-  };
-  const app = buildApp({
-    log,
-    store,
-    producer,
-    kafka: status,
-    metrics: createMetrics({ service: 'stock-test' }),
-    config: { ADMIN_TOKEN: adminToken },
-  });
-  apps.push(app);
+  const kafka = fakeKafkaStatus();
+  const app = closeLater(
+    buildApp({
+      log,
+      store,
+      producer,
+      kafka,
+      metrics: createMetrics({ service: 'stock-test' }),
+      config: { ADMIN_TOKEN: adminToken },
+    }),
+  );
   return { app, store, producer, kafka };
 }
 
@@ -299,39 +288,28 @@ describe('health and metrics', () => {
 
   test('/health/ready is ready with store, kafka and consumer up, and names the check that is down', async () => {
     const { app, kafka } = await harness();
-    const ready = await app.inject({ method: 'GET', url: '/health/ready' });
-    assert.equal(ready.statusCode, 200);
-    assert.deepEqual(ready.json(), {
-      status: 'ready',
-      checks: { store: { status: 'up' }, kafka: { status: 'up' }, consumer: { status: 'up' } },
-    });
+    await assertReadiness(app, { store: 'up', kafka: 'up', consumer: 'up' });
     kafka.assigned = false;
-    const unassigned = await app.inject({ method: 'GET', url: '/health/ready' });
-    assert.equal(unassigned.statusCode, 503);
-    assert.equal(unassigned.json().checks.consumer.status, 'down');
+    await assertReadiness(app, { store: 'up', kafka: 'up', consumer: 'down' });
     kafka.up = false;
-    const down = await app.inject({ method: 'GET', url: '/health/ready' });
-    assert.equal(down.json().checks.kafka.status, 'down');
-    assert.equal(down.json().checks.kafka.detail, 'broker unreachable');
+    const checks = await assertReadiness(app, { store: 'up', kafka: 'down', consumer: 'down' });
+    assert.equal(checks.kafka!.detail, 'broker unreachable');
   });
 
   test('/health/ready reports the store down once it is closed', async () => {
-    const data = sqliteBackend.fresh();
-    opened.push(data);
-    const { store, platform } = await data.open();
-    const app = buildApp({
-      log,
-      store,
-      producer: createFakeProducer<AnyCloudEvent>(),
-      kafka: { ping: async () => {}, consumerAssigned: () => true },
-      metrics: createMetrics(),
-      config: { ADMIN_TOKEN: TOKEN },
-    });
-    apps.push(app);
+    const { store, platform } = await closeLater(sqliteBackend.fresh()).open();
+    const app = closeLater(
+      buildApp({
+        log,
+        store,
+        producer: createFakeProducer<AnyCloudEvent>(),
+        kafka: { ping: async () => {}, consumerAssigned: () => true },
+        metrics: createMetrics(),
+        config: { ADMIN_TOKEN: TOKEN },
+      }),
+    );
     await platform.close();
-    const response = await app.inject({ method: 'GET', url: '/health/ready' });
-    assert.equal(response.statusCode, 503);
-    assert.equal(response.json().checks.store.status, 'down');
+    await assertReadiness(app, { store: 'down', kafka: 'up', consumer: 'up' });
   });
 
   test('/metrics exposes Prometheus text with the request histogram', async () => {

@@ -23,3 +23,6 @@ export {
   type TestBackendName,
   type TestStore,
 } from './store-backends.ts';
+export { assertReadiness, type ReadinessProbe } from './assert-readiness.ts';
+export { type Closable, closeAfterAll } from './close-after-all.ts';
+export { type FakeKafkaStatus, fakeKafkaStatus } from './fake-kafka-status.ts';
