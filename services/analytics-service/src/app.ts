@@ -1,16 +1,11 @@
-import { createServiceApp, type HttpApp, type KafkaStatus, type Logger, type Metrics } from '@orderflow/platform';
+import { createServiceApp, type HttpApp, type ServiceAppDeps } from '@orderflow/platform';
 import { SERVICE_NAME } from './analytics-config.ts';
 import type { RebuildAnalytics } from './analytics-rebuild.ts';
 import type { AnalyticsStore } from './analytics-store.ts';
 import { registerRebuildRoutes } from './rebuild-routes.ts';
 import { registerStatsRoutes } from './stats-routes.ts';
 
-export interface AppDeps {
-  readonly log: Logger;
-  readonly store: AnalyticsStore;
-  readonly kafka: KafkaStatus;
-  /** The service's metrics; GET /stats reports the consumer lag from its gauge. */
-  readonly metrics: Metrics;
+export interface AppDeps extends ServiceAppDeps<AnalyticsStore> {
   readonly now?: () => number;
   /** POST /admin/rebuild, behind ADMIN_TOKEN; the route exists only when given. */
   readonly rebuild?: { readonly run: RebuildAnalytics; readonly adminToken: string | undefined };

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { type RunningBroker, startBroker } from '@orderflow/broker';
 import { CLOUDEVENTS_CONTENT_TYPE, ConsumerGroups, EventHeaders, encodeEvent, Topics } from '@orderflow/contracts';
@@ -11,23 +9,23 @@ import { createEventProducer, createKafkaConnection } from '@orderflow/platform'
 import { Admin } from '@platformatic/kafka';
 import { pino } from 'pino';
 import { orderCreated } from './events.ts';
-import { waitUntil } from '@orderflow/platform/testing';
+import { type ServiceProcess, spawnService, waitUntil } from '@orderflow/platform/testing';
 
 // The service as it is deployed: src/main.ts in its own process, configured by the environment alone (SQLite store,
 // our broker), answering HTTP, counting an event, and shutting down cleanly on SIGTERM.
 
 const silent = pino({ level: 'silent' });
-const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
+const MAIN = new URL('../src/main.ts', import.meta.url);
 let broker: RunningBroker;
 const dirs: string[] = [];
-const children: ChildProcess[] = [];
+const services: ServiceProcess[] = [];
 
 before(async () => {
   broker = await startBroker({ port: 0, dataDir: tempDir('analytics-main-broker-'), log: silent });
 });
 
 after(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const { child } of services) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await broker?.close();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
@@ -38,39 +36,10 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
-interface Service {
-  readonly child: ChildProcess;
-  readonly logs: Record<string, unknown>[];
-  readonly exited: Promise<{ code: number | null; stderr: string }>;
-  /** Resolves with the base URL once the HTTP server listens. */
-  readonly listening: Promise<string>;
-}
-
-function startService(env: Record<string, string>): Service {
-  const { REDIS_URL: _ignored, ...inherited } = process.env;
-  const child = spawn(process.execPath, [MAIN], {
-    env: { ...inherited, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const logs: Record<string, unknown>[] = [];
-  const listening = Promise.withResolvers<string>();
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    const entry = JSON.parse(line) as Record<string, unknown>;
-    logs.push(entry);
-    const address = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(String(entry.msg));
-    if (address) listening.resolve(address[1]!);
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) =>
-    child.once('exit', (code) => resolve({ code, stderr })),
-  );
-  exited.then(() => listening.reject(new Error(`service exited before listening: ${stderr}`)));
-  listening.promise.catch(() => undefined);
-  return { child, logs, exited, listening: listening.promise };
+function startService(env: Record<string, string>): ServiceProcess {
+  const service = spawnService(MAIN, { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env });
+  services.push(service);
+  return service;
 }
 
 test(
@@ -110,9 +79,7 @@ test(
     assert.equal(stats.totals.quantity, 3);
     assert.ok(existsSync(join(dataDir, 'analytics-service.sqlite')));
 
-    service.child.kill('SIGTERM');
-    const { code } = await service.exited;
-    assert.equal(code, 0);
+    assert.equal(await service.stop(), 0);
     const messages = service.logs.map((entry) => entry.msg);
     assert.ok(messages.includes('kafka consumer stopped'), `logs: ${JSON.stringify(messages)}`);
     assert.ok(messages.includes('stopped'));
@@ -136,8 +103,8 @@ test('main.ts refuses a dedupe retention under 24 h with one line naming the var
     ORDERFLOW_DATA_DIR: tempDir('analytics-main-data-'),
     ANALYTICS_DEDUPE_RETENTION: '1h',
   });
-  const { code, stderr } = await service.exited;
-  assert.equal(code, 1);
+  assert.equal(await service.exited, 1);
+  const stderr = service.stderr();
   assert.match(stderr, /^analytics-service: ANALYTICS_DEDUPE_RETENTION="1h" is invalid; expected a duration/);
   assert.equal(stderr.trim().split('\n').length, 1);
 });

@@ -1,13 +1,9 @@
-import { createServiceApp, type HttpApp, type KafkaStatus, type Logger, type Metrics } from '@orderflow/platform';
+import { createServiceApp, type HttpApp, type ServiceAppDeps } from '@orderflow/platform';
 import { SERVICE_NAME } from './notification-config.ts';
 import { registerNotificationRoutes } from './notification-routes.ts';
 import type { NotificationStore } from './notification-store.ts';
 
-export interface AppDeps {
-  readonly log: Logger;
-  readonly store: NotificationStore;
-  readonly kafka: KafkaStatus;
-  readonly metrics: Metrics;
+export interface AppDeps extends ServiceAppDeps<NotificationStore> {
   readonly now?: () => number;
 }
 

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { type RunningBroker, startBroker } from '@orderflow/broker';
 import { encodeEvent, partitionKey, Topics } from '@orderflow/contracts';
 import {
@@ -17,6 +14,7 @@ import {
   startTraceparent,
   traceIdOf,
 } from '@orderflow/platform';
+import { spawnService } from '@orderflow/platform/testing';
 import type { Notification } from '../src/notification.ts';
 import { orderCreated } from './support/events.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
@@ -24,7 +22,7 @@ import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-re
 // main.ts as a process: configuration from the environment, channels from NOTIFY_*, serving, consuming, and the
 // graceful exit on SIGTERM that an orchestrator relies on.
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const MAIN = new URL('../src/main.ts', import.meta.url);
 const SECRET = 'main-process-secret';
 const silent = createLogger({ name: 'main-test', level: 'silent' });
 let broker: RunningBroker;
@@ -42,49 +40,13 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Running {
-  readonly child: ChildProcess;
-  output(): string;
-  /** Resolves with the first JSON log line for which `match` holds. */
-  logLine(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
-}
-
-function run(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  return {
-    child,
-    output: () => output,
-    async logLine(match) {
-      for (;;) {
-        for (const text of output.split('\n')) {
-          if (!text.startsWith('{')) continue;
-          const line = JSON.parse(text) as Record<string, unknown>;
-          if (match(line)) return line;
-        }
-        assert.equal(child.exitCode, null, `main exited early:\n${output}`);
-        await delay(50);
-      }
-    },
-  };
-}
-
 test(
   'main delivers an event on the log and the webhook, lists it, and exits 0 on SIGTERM',
   {
     timeout: 60_000,
   },
   async () => {
-    const service = run({
+    const service = spawnService(MAIN, {
       PORT: '0',
       HOST: '127.0.0.1',
       KAFKA_BROKERS: broker.bootstrap,
@@ -93,7 +55,6 @@ test(
       NOTIFY_WEBHOOK_SECRET: SECRET,
       LOG_LEVEL: 'info',
     });
-    const exited = once(service.child, 'exit');
     try {
       const started = await service.logLine((line) => line.msg === 'notification-service started');
       assert.deepEqual(started.channels, ['log', 'webhook']);
@@ -137,18 +98,16 @@ test(
       }
       assert.deepEqual(listed.map((n) => n.channel).sort(), ['log', 'webhook']);
     } finally {
-      service.child.kill('SIGTERM');
+      void service.stop();
     }
-    const [code] = await exited;
-    assert.equal(code, 0, service.output());
+    assert.equal(await service.exited, 0, service.output());
     assert.match(service.output(), /"msg":"stopped"/);
   },
 );
 
 test('main refuses the webhook channel without a URL, in one line, with exit code 1', { timeout: 30_000 }, async () => {
-  const service = run({ NOTIFY_CHANNELS: 'log,webhook', ORDERFLOW_DATA_DIR: join(dir, 'data') });
-  const [code] = await once(service.child, 'exit');
-  assert.equal(code, 1);
+  const service = spawnService(MAIN, { NOTIFY_CHANNELS: 'log,webhook', ORDERFLOW_DATA_DIR: join(dir, 'data') });
+  assert.equal(await service.exited, 1);
   assert.equal(
     service.output(),
     'notification-service: NOTIFY_WEBHOOK_URL is not set; it is required when NOTIFY_CHANNELS includes webhook\n',

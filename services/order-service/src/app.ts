@@ -1,24 +1,12 @@
-import {
-  createServiceApp,
-  type EventProducer,
-  type HttpApp,
-  type KafkaStatus,
-  type Logger,
-  type Metrics,
-} from '@orderflow/platform';
+import { createServiceApp, type EventProducer, type HttpApp, type ServiceAppDeps } from '@orderflow/platform';
 import { type OrderSettings, SERVICE_NAME } from './order-config.ts';
 import { createOrderPlacement } from './order-placement.ts';
 import { registerOrderRoutes } from './order-routes.ts';
 import type { OrderStore } from './order-store.ts';
 import { createPublishHealth } from './publish-health.ts';
 
-export interface AppDeps {
-  readonly log: Logger;
-  readonly store: OrderStore;
+export interface AppDeps extends ServiceAppDeps<OrderStore> {
   readonly producer: Pick<EventProducer, 'publish'>;
-  /** The stock-topic consumer's status, while it joins its group too. */
-  readonly kafka: KafkaStatus;
-  readonly metrics: Metrics;
   readonly settings: Pick<OrderSettings, 'IDEMPOTENCY_TTL' | 'KAFKA_PUBLISH_TIMEOUT'>;
 }
 

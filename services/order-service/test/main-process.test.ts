@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { type RunningBroker, startBroker } from '@orderflow/broker';
 import { createLogger } from '@orderflow/platform';
+import { spawnService, waitUntil } from '@orderflow/platform/testing';
 
 // main.ts as a process: configuration from the environment, serving, joining the group, and the graceful exit on
 // SIGTERM that an orchestrator relies on.
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const MAIN = new URL('../src/main.ts', import.meta.url);
 let broker: RunningBroker;
 let dir: string;
 
@@ -40,39 +37,21 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-function run(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  return { child, output: () => output };
-}
-
 test('main serves orders once ready and exits 0 on SIGTERM', { timeout: 60_000 }, async () => {
-  const port = await freePort();
-  const { child, output } = run({
-    PORT: String(port),
+  const service = spawnService(MAIN, {
+    PORT: '0',
     HOST: '127.0.0.1',
     KAFKA_BROKERS: broker.bootstrap,
     ORDERFLOW_DATA_DIR: join(dir, 'data'),
     LOG_LEVEL: 'info',
   });
-  const exited = once(child, 'exit');
   try {
-    const base = `http://127.0.0.1:${port}`;
-    for (;;) {
-      const ready = await fetch(`${base}/health/ready`).catch(() => undefined);
-      if (ready?.status === 200) break;
-      assert.equal(child.exitCode, null, `main exited early:\n${output()}`);
-      await delay(100);
-    }
+    const base = await service.listening;
+    await waitUntil(
+      'ready',
+      () => fetch(`${base}/health/ready`).then((r) => r.status),
+      (status) => status === 200,
+    );
     const response = await fetch(`${base}/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -83,34 +62,33 @@ test('main serves orders once ready and exits 0 on SIGTERM', { timeout: 60_000 }
     const fetched = await fetch(`${base}/orders/1`);
     assert.equal(((await fetched.json()) as { status: string }).status, 'PENDING');
   } finally {
-    child.kill('SIGTERM');
+    void service.stop();
   }
-  const [code] = await exited;
-  assert.equal(code, 0, output());
-  assert.match(output(), /"msg":"stopped"/);
+  assert.equal(await service.exited, 0, service.output());
+  assert.match(service.output(), /"msg":"stopped"/);
 });
 
 test('main refuses a bad setting with a one-line message and exit code 1', { timeout: 30_000 }, async () => {
-  const { child, output } = run({ IDEMPOTENCY_TTL: 'forever', ORDERFLOW_DATA_DIR: join(dir, 'data') });
-  const [code] = await once(child, 'exit');
-  assert.equal(code, 1);
-  assert.match(output(), /^order-service: IDEMPOTENCY_TTL="forever" is invalid; expected a duration/);
+  const service = spawnService(MAIN, { IDEMPOTENCY_TTL: 'forever', ORDERFLOW_DATA_DIR: join(dir, 'data') });
+  assert.equal(await service.exited, 1);
+  assert.match(service.output(), /^order-service: IDEMPOTENCY_TTL="forever" is invalid; expected a duration/);
 });
 
 test('main refuses REDIS_URL and REDIS_CLUSTER_NODES together at start, naming both', { timeout: 30_000 }, async () => {
-  const { child, output } = run({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: '127.0.0.1:7000' });
-  const [code] = await once(child, 'exit');
-  assert.equal(code, 1);
-  assert.match(output(), /^order-service: REDIS_URL and REDIS_CLUSTER_NODES are both set; set only one of them/);
+  const service = spawnService(MAIN, { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: '127.0.0.1:7000' });
+  assert.equal(await service.exited, 1);
+  assert.match(
+    service.output(),
+    /^order-service: REDIS_URL and REDIS_CLUSTER_NODES are both set; set only one of them/,
+  );
 });
 
 test('main exits 1 with the reason when the store cannot be reached', { timeout: 30_000 }, async () => {
-  const { child, output } = run({
+  const service = spawnService(MAIN, {
     REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
     KAFKA_BROKERS: broker.bootstrap,
-    PORT: String(await freePort()),
+    PORT: '0',
   });
-  const [code] = await once(child, 'exit');
-  assert.equal(code, 1);
-  assert.match(output(), /"level":"fatal".*"msg":"store could not be opened"/);
+  assert.equal(await service.exited, 1);
+  assert.match(service.output(), /"level":"fatal".*"msg":"store could not be opened"/);
 });

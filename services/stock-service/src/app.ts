@@ -1,22 +1,11 @@
-import {
-  createServiceApp,
-  type EventProducer,
-  type HttpApp,
-  type KafkaStatus,
-  type Logger,
-  type Metrics,
-} from '@orderflow/platform';
+import { createServiceApp, type EventProducer, type HttpApp, type ServiceAppDeps } from '@orderflow/platform';
 import { createStockAdmin } from './stock-admin.ts';
 import { SERVICE_NAME } from './stock-config.ts';
 import { registerStockRoutes } from './stock-routes.ts';
 import type { StockStore } from './stock-store.ts';
 
-export interface AppDeps {
-  readonly log: Logger;
-  readonly store: StockStore;
+export interface AppDeps extends ServiceAppDeps<StockStore> {
   readonly producer: EventProducer;
-  readonly kafka: KafkaStatus;
-  readonly metrics: Metrics;
   readonly config: { readonly ADMIN_TOKEN: string | undefined };
 }
 

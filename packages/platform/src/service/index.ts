@@ -6,7 +6,7 @@ export {
 } from './consumer-supervisor.ts';
 export { exitOnStartupFailure, exitOnUncaughtError } from './fatal-exit.ts';
 export { type KafkaStatus, kafkaStatusOf } from './kafka-status.ts';
-export { createServiceApp, type ServiceAppOptions } from './service-app.ts';
+export { createServiceApp, type ServiceAppDeps, type ServiceAppOptions } from './service-app.ts';
 export { configOrExit } from './service-config.ts';
 export { exitOnShutdownSignals, SHUTDOWN_DEADLINE_MS, type ShutdownOptions, type ShutdownStep } from './shutdown.ts';
 export {

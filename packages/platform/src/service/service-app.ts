@@ -4,15 +4,19 @@ import type { Metrics } from '../metrics.ts';
 import { createReadiness, type ReadinessCheck } from '../readiness.ts';
 import { type KafkaStatus, registerKafkaReadiness } from './kafka-status.ts';
 
-export interface ServiceAppOptions {
+/** What every service's buildApp receives; its AppDeps extends this with what only it needs. */
+export interface ServiceAppDeps<ServiceStore extends { ping(): Promise<unknown> }> {
   readonly log: Logger;
-  /** The service's name: /health/live reports it, the consumer check's detail names its group by it. */
-  readonly name: string;
-  readonly metrics: Metrics;
   /** Readiness check `store`: the service's store answers. */
-  readonly store: { ping(): Promise<unknown> };
+  readonly store: ServiceStore;
   /** Readiness checks `kafka` and `consumer`. */
   readonly kafka: KafkaStatus;
+  readonly metrics: Metrics;
+}
+
+export interface ServiceAppOptions extends ServiceAppDeps<{ ping(): Promise<unknown> }> {
+  /** The service's name: /health/live reports it, the consumer check's detail names its group by it. */
+  readonly name: string;
   /** Checks only this service has, after the three every service has (order-service's `kafka-producer`). */
   readonly checks?: Readonly<Record<string, ReadinessCheck>>;
 }

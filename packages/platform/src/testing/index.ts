@@ -26,3 +26,4 @@ export {
 export { assertReadiness, type ReadinessProbe } from './assert-readiness.ts';
 export { type Closable, closeAfterAll } from './close-after-all.ts';
 export { type FakeKafkaStatus, fakeKafkaStatus } from './fake-kafka-status.ts';
+export { type ServiceProcess, spawnService } from './service-process.ts';
