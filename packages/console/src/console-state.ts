@@ -23,7 +23,7 @@ export interface ConsoleState {
   readonly version: typeof CONSOLE_STATE_VERSION;
   /** ISO time of the poll this state comes from. */
   readonly at: string;
-  readonly kafka: KafkaStatus;
+  readonly kafka: KafkaReachability;
   readonly topology: Topology;
   readonly groups: readonly ConsumerGroupView[];
   /** Per group name, the samples of the last LAG_HISTORY_MS, oldest first (one per poll, about one a second). */
@@ -37,7 +37,7 @@ export interface ConsoleState {
   readonly deadLetters: readonly DeadLetterTopicView[];
 }
 
-export interface KafkaStatus {
+export interface KafkaReachability {
   /** host:port list the console asks. */
   readonly brokers: string;
   readonly reachable: boolean;
@@ -225,7 +225,7 @@ export interface RedriveResult {
 /** A `delta` event: the sections present replace the old ones whole; lagSamples are appended to lagHistory. */
 export interface ConsoleDelta {
   readonly at: string;
-  readonly kafka?: KafkaStatus;
+  readonly kafka?: KafkaReachability;
   readonly topology?: Topology;
   readonly groups?: readonly ConsumerGroupView[];
   readonly orders?: readonly OrderRow[];

@@ -18,7 +18,7 @@ import {
   type ConsoleState,
   type ConsumerGroupView,
   type DeadLetterTopicView,
-  type KafkaStatus,
+  type KafkaReachability,
   LAG_HISTORY_MS,
   type LagSample,
   type ServiceNode,
@@ -174,7 +174,11 @@ export class StatePoller {
         kafkaError = messageOf(error);
       }
     }
-    const kafka: KafkaStatus = { brokers: this.#kafka.brokers, reachable: kafkaError === null, error: kafkaError };
+    const kafka: KafkaReachability = {
+      brokers: this.#kafka.brokers,
+      reachable: kafkaError === null,
+      error: kafkaError,
+    };
     const state: ConsoleState = {
       version: CONSOLE_STATE_VERSION,
       at: new Date(at).toISOString(),
