@@ -1,9 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { type RunningBroker, startBroker } from '@orderflow/broker';
+import { before, describe, test } from 'node:test';
 import {
   type AnyCloudEvent,
   CLOUDEVENTS_CONTENT_TYPE,
@@ -16,9 +12,7 @@ import {
 } from '@orderflow/contracts';
 import {
   type ConsumedRecord,
-  type ConsumerRunner,
   createEventProducer,
-  createKafkaConnection,
   createMetrics,
   DeadLetterHeaders,
   deadLetterTopic,
@@ -35,8 +29,8 @@ import { startAnalyticsConsumer } from '../src/analytics-consumer.ts';
 import { createAnalyticsMetrics } from '../src/analytics-metrics.ts';
 import { buildApp } from '../src/app.ts';
 import { orderCreated, stockChanged, stockRejected, stockReserved } from './events.ts';
-import { waitUntil } from '@orderflow/platform/testing';
-import { backends, type TestStore } from './store-backends.ts';
+import { waitUntil, closeAfterAll, startTestBroker } from '@orderflow/platform/testing';
+import { backends } from './store-backends.ts';
 
 // The service's consumer and HTTP API against our Kafka-compatible broker, on each store backend: records are
 // produced to the real topics and the outcome is read from GET /stats as a user would.
@@ -52,46 +46,28 @@ interface Stats {
 
 for (const backend of backends) {
   describe(`analytics-service on the broker with ${backend.name}`, () => {
-    let broker: RunningBroker;
-    let brokerDir: string;
+    const closeLater = closeAfterAll();
     let connection: KafkaConnection;
-    let data: TestStore;
-    let consumer: ConsumerRunner;
     let producer: EventProducer;
     let app: HttpApp;
 
     before(async () => {
-      brokerDir = mkdtempSync(join(tmpdir(), 'analytics-broker-'));
-      broker = await startBroker({ port: 0, dataDir: brokerDir, log: silent });
-      connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'analytics-test' });
-      data = backend.fresh();
-      const { store } = await data.open();
+      ({ connection } = closeLater(await startTestBroker('analytics-test')));
+      const { store } = await closeLater(backend.fresh()).open();
       const metrics = createMetrics({ service: 'analytics-test' });
-      consumer = await startAnalyticsConsumer({
-        connection,
-        store,
-        log: silent,
-        metrics,
-        analyticsMetrics: createAnalyticsMetrics(metrics.registry),
-        retry: { initialDelayMs: 10, maxDelayMs: 50 },
-        lagIntervalMs: 200,
-      });
-      app = buildApp({
-        log: silent,
-        store,
-        metrics,
-        kafka: kafkaStatusOf(consumer),
-      });
-      producer = createEventProducer({ connection, log: silent });
-    });
-
-    after(async () => {
-      await app?.close();
-      await consumer?.stop();
-      await producer?.close();
-      await data?.cleanup();
-      await broker?.close();
-      rmSync(brokerDir, { recursive: true, force: true });
+      const consumer = closeLater(
+        await startAnalyticsConsumer({
+          connection,
+          store,
+          log: silent,
+          metrics,
+          analyticsMetrics: createAnalyticsMetrics(metrics.registry),
+          retry: { initialDelayMs: 10, maxDelayMs: 50 },
+          lagIntervalMs: 200,
+        }),
+      );
+      app = closeLater(buildApp({ log: silent, store, metrics, kafka: kafkaStatusOf(consumer) }));
+      producer = closeLater(createEventProducer({ connection, log: silent }));
     });
 
     const stats = async () => (await app.inject({ method: 'GET', url: '/stats' })).json() as Stats;

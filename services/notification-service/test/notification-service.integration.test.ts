@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { type RunningBroker, startBroker } from '@orderflow/broker';
+import { before, describe, test } from 'node:test';
 import {
   type AnyCloudEvent,
   ConsumerGroups,
@@ -17,7 +13,6 @@ import {
   type ConsumedRecord,
   type ConsumerRunner,
   createEventProducer,
-  createKafkaConnection,
   createLogger,
   createMetrics,
   DeadLetterHeaders,
@@ -28,7 +23,7 @@ import {
   kafkaStatusOf,
   startConsumer,
 } from '@orderflow/platform';
-import { waitUntil } from '@orderflow/platform/testing';
+import { waitUntil, closeAfterAll, startTestBroker } from '@orderflow/platform/testing';
 import { buildApp } from '../src/app.ts';
 import { createLogChannel } from '../src/log-channel.ts';
 import type { Notification } from '../src/notification.ts';
@@ -36,7 +31,7 @@ import { startNotificationConsumer } from '../src/notification-consumer.ts';
 import { createNotificationMetrics } from '../src/notification-metrics.ts';
 import { createWebhookChannel } from '../src/webhook-channel.ts';
 import { orderCreated, stockReserved } from './support/events.ts';
-import { backends, type TestStore } from './support/test-backends.ts';
+import { backends } from './support/test-backends.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
 // notification-service wired as main.ts wires it (the real consumer runner, handler, channels and store, and the
@@ -51,53 +46,37 @@ const DOOMED = 'doomed-';
 
 for (const backend of backends) {
   describe(`notification-service with our broker and ${backend.name}`, { timeout: 4 * TIMEOUT }, () => {
-    let dataDir: string;
-    let broker: RunningBroker;
+    const closeLater = closeAfterAll();
     let connection: KafkaConnection;
-    let data: TestStore;
     let receiver: WebhookReceiver;
     let consumer: ConsumerRunner;
     let producer: EventProducer;
     let app: HttpApp;
 
     before(async () => {
-      dataDir = mkdtempSync(join(tmpdir(), 'notification-service-broker-'));
-      broker = await startBroker({ port: 0, dataDir, log: silent });
-      connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'notification-service-test' });
-      data = backend.fresh();
-      const { store } = await data.open();
-      receiver = await startWebhookReceiver((_n, body) => (body.includes(`"orderId":"${DOOMED}`) ? 500 : 200));
+      ({ connection } = closeLater(await startTestBroker('notification-service-test')));
+      const { store } = await closeLater(backend.fresh()).open();
+      receiver = closeLater(
+        await startWebhookReceiver((_n, body) => (body.includes(`"orderId":"${DOOMED}`) ? 500 : 200)),
+      );
       const metrics = createMetrics();
-      consumer = await startNotificationConsumer({
-        connection,
-        store,
-        channels: [
-          createLogChannel(),
-          createWebhookChannel({ url: receiver.url, secret: 's', timeoutMs: 5000, maxAttempts: WEBHOOK_ATTEMPTS }),
-        ],
-        backoff: { initialDelayMs: 5, maxDelayMs: 20 },
-        log: silent,
-        metrics,
-        notificationMetrics: createNotificationMetrics(metrics.registry),
-      });
-      app = buildApp({
-        log: silent,
-        store,
-        metrics,
-        kafka: kafkaStatusOf(consumer),
-      });
+      consumer = closeLater(
+        await startNotificationConsumer({
+          connection,
+          store,
+          channels: [
+            createLogChannel(),
+            createWebhookChannel({ url: receiver.url, secret: 's', timeoutMs: 5000, maxAttempts: WEBHOOK_ATTEMPTS }),
+          ],
+          backoff: { initialDelayMs: 5, maxDelayMs: 20 },
+          log: silent,
+          metrics,
+          notificationMetrics: createNotificationMetrics(metrics.registry),
+        }),
+      );
+      app = closeLater(buildApp({ log: silent, store, metrics, kafka: kafkaStatusOf(consumer) }));
       await app.ready();
-      producer = createEventProducer({ connection, log: silent });
-    });
-
-    after(async () => {
-      await producer?.close();
-      await consumer?.stop();
-      await app?.close();
-      await receiver?.close();
-      await data?.cleanup();
-      await broker?.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      producer = closeLater(createEventProducer({ connection, log: silent }));
     });
 
     async function publish(event: AnyCloudEvent): Promise<void> {

@@ -1,9 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { startBroker } from '@orderflow/broker';
+import { before, describe, test } from 'node:test';
 import {
   type AnyCloudEvent,
   ConsumerGroups,
@@ -14,9 +10,7 @@ import {
   Topics,
 } from '@orderflow/contracts';
 import {
-  type ConsumerRunner,
   createEventProducer,
-  createKafkaConnection,
   createLogger,
   createMetrics,
   deadLetterTopic,
@@ -29,11 +23,12 @@ import {
   startTraceparent,
   traceIdOf,
 } from '@orderflow/platform';
+import { closeAfterAll, startTestBroker } from '@orderflow/platform/testing';
 import { buildApp } from '../src/app.ts';
 import { createReservationBatchHandler, createReservationHandler } from '../src/reservation-handler.ts';
 import type { StockStore } from '../src/stock-store.ts';
 import { type Seen, type TopicWatcher, watchTopics } from './stock-topic-watcher.ts';
-import { backends, type TestStore } from './store-backends.ts';
+import { backends } from './store-backends.ts';
 
 // The service's pieces wired as main.ts wires them, against our broker, with each store backend: what goes in on
 // order-topic and what comes out on stock-topic, as another service would see it.
@@ -43,61 +38,42 @@ const TOKEN = 'integration-admin-token';
 
 for (const backend of backends) {
   describe(`stock-service over Kafka with ${backend.name}`, { timeout: 60_000 }, () => {
-    let dataDir: string;
-    let broker: Awaited<ReturnType<typeof startBroker>>;
+    const closeLater = closeAfterAll();
     let connection: KafkaConnection;
-    let data: TestStore;
     let store: StockStore;
     let platform: Store;
-    let producer: EventProducer;
-    let consumer: ConsumerRunner;
     let app: HttpApp;
     let watcher: TopicWatcher;
     let orders: EventProducer;
 
     before(async () => {
-      dataDir = mkdtempSync(join(tmpdir(), 'stock-it-'));
-      broker = await startBroker({ port: 0, dataDir, log });
-      connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'stock-service' });
-      data = backend.fresh();
-      ({ store, platform } = await data.open());
+      ({ connection } = closeLater(await startTestBroker('stock-service')));
+      ({ store, platform } = await closeLater(backend.fresh()).open());
       await store.seed(
         new Map([
           ['A001', 100],
           ['A002', 2],
         ]),
       );
-      producer = createEventProducer({ connection, log });
-      consumer = await startConsumer({
-        connection,
-        groupId: ConsumerGroups.stock,
-        topics: [Topics.orders],
-        handler: createReservationHandler({ store, producer }),
-        handleBatch: createReservationBatchHandler({ store, producer }),
-        log,
-        poisonCodes: Object.values(EventPoisonCodes),
-      });
-      app = buildApp({
-        log,
-        store,
-        producer,
-        metrics: createMetrics(),
-        config: { ADMIN_TOKEN: TOKEN },
-        kafka: kafkaStatusOf(consumer),
-      });
-      watcher = await watchTopics(connection, [Topics.stock, deadLetterTopic(Topics.orders, ConsumerGroups.stock)]);
-      orders = createEventProducer({ connection: { ...connection, clientId: 'order-service' }, log });
-    });
-
-    after(async () => {
-      await app?.close();
-      await consumer?.stop();
-      await watcher?.stop();
-      await producer?.close();
-      await orders?.close();
-      await data?.cleanup();
-      await broker?.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      const producer = closeLater(createEventProducer({ connection, log }));
+      const consumer = closeLater(
+        await startConsumer({
+          connection,
+          groupId: ConsumerGroups.stock,
+          topics: [Topics.orders],
+          handler: createReservationHandler({ store, producer }),
+          handleBatch: createReservationBatchHandler({ store, producer }),
+          log,
+          poisonCodes: Object.values(EventPoisonCodes),
+        }),
+      );
+      const watched = [Topics.stock, deadLetterTopic(Topics.orders, ConsumerGroups.stock)];
+      watcher = closeLater(await watchTopics(connection, watched));
+      orders = closeLater(createEventProducer({ connection: { ...connection, clientId: 'order-service' }, log }));
+      const kafka = kafkaStatusOf(consumer);
+      app = closeLater(
+        buildApp({ log, store, producer, metrics: createMetrics(), config: { ADMIN_TOKEN: TOKEN }, kafka }),
+      );
     });
 
     function orderCreated(orderId: string, productId: string, quantity: number, traceparent = startTraceparent()) {
