@@ -18,6 +18,7 @@ import {
   inRange,
   MESSAGE_DIR,
   type MessageSpec,
+  type Primitive,
   PRIMITIVES,
   parseVersionRange,
   readMessageSpec,
@@ -93,45 +94,124 @@ function everNullable(field: FieldSpec): boolean {
   return field.nullableVersions !== undefined && field.nullableVersions !== 'none';
 }
 
+/** What the test knows of one primitive type: its zero, its JSON default, sample values, and its wire form. */
+interface PrimitiveType {
+  zero(): Value;
+  fromDefault(declared: NonNullable<FieldSpec['default']>): Value;
+  /** The n-th sample value (n counts up from 1 within a message), differing from `fallback` where it could clash. */
+  sample(n: number, fallback: Value): Value;
+  /** The reference encoder's bytes for a value of the type (`flexible`: the compact forms of flexible versions). */
+  write(writer: Writer, value: Value, flexible: boolean): void;
+}
+
+/** Alternates the sign of successive samples, so both halves of signed ranges are written. */
+function signOf(n: number): number {
+  return n % 2 === 0 ? 1 : -1;
+}
+
+function integer(sample: (n: number) => number, write: (writer: Writer, value: number) => void): PrimitiveType {
+  return {
+    zero: () => 0,
+    fromDefault: Number,
+    sample(n, fallback) {
+      const value = sample(n);
+      return value === fallback ? value + 1 : value;
+    },
+    write: (writer, value) => write(writer, value as number),
+  };
+}
+
+/** A string or bytes value: its length (-1, or 0 when compact, for null) and then its bytes. */
+function sized(
+  toBytes: (value: Value) => Buffer,
+  writeLength: (writer: Writer, length: number) => void,
+): PrimitiveType['write'] {
+  return (writer, value, flexible) => {
+    const data = value === null ? null : toBytes(value);
+    if (flexible) writer.writeUVarInt(data === null ? 0 : data.length + 1);
+    else writeLength(writer, data === null ? -1 : data.length);
+    if (data !== null) writer.writeRaw(data);
+  };
+}
+
+const BYTES: PrimitiveType = {
+  zero: () => Buffer.alloc(0),
+  fromDefault: () => Buffer.alloc(0),
+  sample: (n) => Buffer.from(`bytes-${n}`),
+  write: sized(
+    (value) => value as Buffer,
+    (writer, length) => writer.writeInt32(length),
+  ),
+};
+
+const PRIMITIVE_TYPES: Record<Primitive, PrimitiveType> = {
+  bool: {
+    zero: () => false,
+    fromDefault: (declared) => declared === true || declared === 'true',
+    sample: (_n, fallback) => fallback !== true,
+    write: (writer, value) => writer.writeBoolean(value as boolean),
+  },
+  int8: integer(
+    (n) => signOf(n) * (1 + (n % 100)),
+    (writer, value) => writer.writeInt8(value),
+  ),
+  int16: integer(
+    (n) => signOf(n) * (1000 + n),
+    (writer, value) => writer.writeInt16(value),
+  ),
+  uint16: integer(
+    (n) => 40000 + n,
+    (writer, value) => writer.writeUInt16(value),
+  ),
+  int32: integer(
+    (n) => signOf(n) * (100000 + n * 7),
+    (writer, value) => writer.writeInt32(value),
+  ),
+  int64: {
+    zero: () => 0n,
+    fromDefault: (declared) => BigInt(declared),
+    sample: (n) => BigInt(signOf(n)) * (2n ** 40n + BigInt(n)),
+    write: (writer, value) => writer.writeInt64(value as bigint),
+  },
+  float64: {
+    zero: () => 0,
+    fromDefault: Number,
+    sample: (n) => n + 0.25,
+    write: (writer, value) => writer.writeFloat64(value as number),
+  },
+  string: {
+    zero: () => '',
+    fromDefault: String,
+    sample: (n) => `v${n}-ü`,
+    write: sized(
+      (value) => Buffer.from(value as string, 'utf8'),
+      (writer, length) => writer.writeInt16(length),
+    ),
+  },
+  bytes: BYTES,
+  records: BYTES,
+  uuid: {
+    zero: () => '00000000-0000-0000-0000-000000000000',
+    fromDefault: String,
+    sample: (n) => `${n.toString(16).padStart(8, '0')}-1234-4abc-8def-${(n * 31).toString(16).padStart(12, 'f')}`,
+    write: (writer, value) => writer.writeUuid(value as string),
+  },
+};
+
+function primitiveType(type: string): PrimitiveType {
+  const primitive = PRIMITIVE_TYPES[type as Primitive];
+  if (!primitive) throw new Error(`unknown type ${type}`);
+  return primitive;
+}
+
 /** A field's default: the JSON default, else null if the field is ever nullable, else the type's zero. */
 function defaultValue(schema: Schema, field: FieldSpec, type = field.type): Value {
   const declared = field.default;
   if (declared === 'null' || (declared === undefined && everNullable(field))) return null;
   if (type.startsWith('[]')) return [];
   if (!PRIMITIVES.has(type)) return defaultStruct(schema, type);
-  if (declared === undefined) return zero(type);
-  switch (type) {
-    case 'bool':
-      return declared === true || declared === 'true';
-    case 'int64':
-      return BigInt(declared);
-    case 'string':
-    case 'uuid':
-      return String(declared);
-    case 'bytes':
-    case 'records':
-      return Buffer.alloc(0);
-    default:
-      return Number(declared);
-  }
-}
-
-function zero(type: string): Value {
-  switch (type) {
-    case 'bool':
-      return false;
-    case 'int64':
-      return 0n;
-    case 'string':
-      return '';
-    case 'bytes':
-    case 'records':
-      return Buffer.alloc(0);
-    case 'uuid':
-      return '00000000-0000-0000-0000-000000000000';
-    default:
-      return 0;
-  }
+  const primitive = primitiveType(type);
+  return declared === undefined ? primitive.zero() : primitive.fromDefault(declared);
 }
 
 function defaultStruct(schema: Schema, type: string): Struct {
@@ -196,34 +276,7 @@ class Builder {
 
   /** A value of the type that differs from `fallback` and from the values used before it. */
   #primitive(type: string, fallback: Value): Value {
-    const n = ++this.#seed;
-    const sign = n % 2 === 0 ? 1 : -1;
-    const pick = (value: number) => (value === fallback ? value + 1 : value);
-    switch (type) {
-      case 'bool':
-        return fallback !== true;
-      case 'int8':
-        return pick(sign * (1 + (n % 100)));
-      case 'int16':
-        return pick(sign * (1000 + n));
-      case 'uint16':
-        return pick(40000 + n);
-      case 'int32':
-        return pick(sign * (100000 + n * 7));
-      case 'int64':
-        return BigInt(sign) * (2n ** 40n + BigInt(n));
-      case 'float64':
-        return n + 0.25;
-      case 'string':
-        return `v${n}-ü`;
-      case 'bytes':
-      case 'records':
-        return Buffer.from(`bytes-${n}`);
-      case 'uuid':
-        return `${n.toString(16).padStart(8, '0')}-1234-4abc-8def-${(n * 31).toString(16).padStart(12, 'f')}`;
-      default:
-        throw new Error(`unknown type ${type}`);
-    }
+    return primitiveType(type).sample(++this.#seed, fallback);
   }
 }
 
@@ -291,41 +344,7 @@ class ReferenceEncoder {
       this.struct(writer, this.#schema.fieldsOf(type), value as Struct);
       return;
     }
-    switch (type) {
-      case 'bool':
-        writer.writeBoolean(value as boolean);
-        return;
-      case 'int8':
-        writer.writeInt8(value as number);
-        return;
-      case 'int16':
-        writer.writeInt16(value as number);
-        return;
-      case 'uint16':
-        writer.writeUInt16(value as number);
-        return;
-      case 'int32':
-        writer.writeInt32(value as number);
-        return;
-      case 'int64':
-        writer.writeInt64(value as bigint);
-        return;
-      case 'float64':
-        writer.writeFloat64(value as number);
-        return;
-      case 'uuid':
-        writer.writeUuid(value as string);
-        return;
-    }
-    const data = value === null ? null : typeof value === 'string' ? Buffer.from(value, 'utf8') : (value as Buffer);
-    if (flexible) {
-      writer.writeUVarInt(data === null ? 0 : data.length + 1);
-    } else if (type === 'string') {
-      writer.writeInt16(data === null ? -1 : data.length);
-    } else {
-      writer.writeInt32(data === null ? -1 : data.length);
-    }
-    if (data !== null) writer.writeRaw(data);
+    primitiveType(type).write(writer, value, flexible);
   }
 }
 
