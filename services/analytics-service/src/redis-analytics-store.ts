@@ -1,6 +1,19 @@
-import { defineRedisBatchScript, pingRedis, redisCall, type RedisClient } from '@orderflow/platform';
+import {
+  defineRedisBatchScript,
+  pingRedis,
+  redisCall,
+  type RedisClient,
+  type RedisStoreConnection,
+} from '@orderflow/platform';
 import { Cluster } from 'ioredis';
-import type { AnalyticsStore, Counts, ProductStats, TopProductsBy, Totals } from './analytics-store.ts';
+import type {
+  AnalyticsStore,
+  AnalyticsStoreSettings,
+  Counts,
+  ProductStats,
+  TopProductsBy,
+  Totals,
+} from './analytics-store.ts';
 import type { CountedEvent } from './counted-event.ts';
 import { bucketExpiresAt, bucketMinute, denseBuckets } from './minute-window.ts';
 
@@ -94,13 +107,7 @@ if #keys > 0 then redis.call('HSET', KEYS[1], 'updatedAt', ARGV[2]) end
 return results
 `;
 
-export interface RedisAnalyticsStoreOptions {
-  readonly redis: RedisClient;
-  /** Ends with `:`; `orderflow:analytics-service:` in production, unique per test. */
-  readonly keyPrefix: string;
-  /** How long a counted event id is remembered. */
-  readonly dedupeRetentionMs: number;
-}
+export type RedisAnalyticsStoreOptions = Pick<RedisStoreConnection, 'redis' | 'keyPrefix'> & AnalyticsStoreSettings;
 
 export function createRedisAnalyticsStore(options: RedisAnalyticsStoreOptions): AnalyticsStore {
   const { redis, dedupeRetentionMs } = options;

@@ -1,6 +1,5 @@
-import type { DatabaseSync } from 'node:sqlite';
-import { createPurger, ensureSqliteOpen, immediateTransaction } from '@orderflow/platform';
-import type { AnalyticsStore, Counts, ProductStats, Totals } from './analytics-store.ts';
+import { createPurger, ensureSqliteOpen, immediateTransaction, type SqliteStoreConnection } from '@orderflow/platform';
+import type { AnalyticsStore, AnalyticsStoreSettings, Counts, ProductStats, Totals } from './analytics-store.ts';
 import type { CountedEvent } from './counted-event.ts';
 import { bucketMinute, denseBuckets, minuteOf, WINDOW_MINUTES } from './minute-window.ts';
 
@@ -59,11 +58,7 @@ type CountsRow = { orders: number; quantity: number; confirmed: number; rejected
 type ProductRow = CountsRow & { product_id: string };
 type MinuteRow = CountsRow & { minute: number };
 
-export interface SqliteAnalyticsStoreOptions {
-  readonly db: DatabaseSync;
-  /** How long a counted event id is remembered. */
-  readonly dedupeRetentionMs: number;
-}
+export type SqliteAnalyticsStoreOptions = Pick<SqliteStoreConnection, 'db'> & AnalyticsStoreSettings;
 
 /** Creates its tables if needed. The connection stays the platform store's, which closes it. */
 export function createSqliteAnalyticsStore(options: SqliteAnalyticsStoreOptions): AnalyticsStore {

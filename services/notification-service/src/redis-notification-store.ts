@@ -1,8 +1,14 @@
 import type { EventType } from '@orderflow/contracts';
-import { createRedisScriptBatch, defineRedisScript, pingRedis, redisCall, type RedisClient } from '@orderflow/platform';
+import {
+  createRedisScriptBatch,
+  defineRedisScript,
+  pingRedis,
+  redisCall,
+  type RedisStoreConnection,
+} from '@orderflow/platform';
 
 import type { ChannelName, NewNotification, Notification, NotificationStatus } from './notification.ts';
-import type { AttemptStart, ListQuery, NotificationStore } from './notification-store.ts';
+import type { AttemptStart, ListQuery, NotificationStore, NotificationStoreSettings } from './notification-store.ts';
 
 // Each notification is a hash that expires after the retention. Two sorted sets index them by a sequence number
 // (INCR), newest highest: one over all notifications, one per order. The `{notify}` hash tag puts every key in one
@@ -64,12 +70,8 @@ end
 return found
 `;
 
-export interface RedisNotificationStoreOptions {
-  readonly redis: RedisClient;
-  /** Ends with `:`; `orderflow:notification-service:` in production, unique per test. */
-  readonly keyPrefix: string;
-  readonly retentionMs: number;
-}
+export type RedisNotificationStoreOptions = Pick<RedisStoreConnection, 'redis' | 'keyPrefix'> &
+  NotificationStoreSettings;
 
 export function createRedisNotificationStore(options: RedisNotificationStoreOptions): NotificationStore {
   const { redis, keyPrefix, retentionMs } = options;

@@ -1,8 +1,7 @@
-import type { DatabaseSync } from 'node:sqlite';
 import type { EventType } from '@orderflow/contracts';
-import { createPurger, ensureSqliteOpen, immediateTransaction } from '@orderflow/platform';
+import { createPurger, ensureSqliteOpen, immediateTransaction, type SqliteStoreConnection } from '@orderflow/platform';
 import type { ChannelName, NewNotification, Notification, NotificationStatus } from './notification.ts';
-import type { AttemptStart, ListQuery, NotificationStore } from './notification-store.ts';
+import type { AttemptStart, ListQuery, NotificationStore, NotificationStoreSettings } from './notification-store.ts';
 
 // Same model as the Redis store: one row per notification with an expiry, ordered by an AUTOINCREMENT sequence
 // (never reused, so "newest first" holds even after rows are purged). Writes that read first run in one
@@ -49,10 +48,7 @@ interface Row {
   failure_reason: string | null;
 }
 
-export interface SqliteNotificationStoreOptions {
-  readonly db: DatabaseSync;
-  readonly retentionMs: number;
-}
+export type SqliteNotificationStoreOptions = Pick<SqliteStoreConnection, 'db'> & NotificationStoreSettings;
 
 /** Creates its table if needed. The connection stays the platform store's, which closes it. */
 export function createSqliteNotificationStore(options: SqliteNotificationStoreOptions): NotificationStore {

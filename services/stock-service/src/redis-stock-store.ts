@@ -1,14 +1,13 @@
 import {
-  type DistributedLock,
   defineRedisBatchScript,
   defineRedisScript,
   pingRedis,
   redisCall,
-  type RedisClient,
+  type RedisStoreConnection,
 } from '@orderflow/platform';
 
 import { parseReservationRecord } from './reservation-record.ts';
-import type { ReservationRequest, ReservationResult, StockStore } from './stock-store.ts';
+import type { ReservationRequest, ReservationResult, StockStore, StockStoreSettings } from './stock-store.ts';
 
 // Levels live in one hash (product -> units), the highest fencing token accepted per product in another, and each
 // order's decision in its own string key with an expiry. The `{stock}` hash tag puts every key in one Redis Cluster
@@ -74,14 +73,7 @@ redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 return {'restocked', redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])}
 `;
 
-export interface RedisStockStoreOptions {
-  readonly redis: RedisClient;
-  /** Ends with `:`; `orderflow:stock-service:` in production, unique per test. */
-  readonly keyPrefix: string;
-  readonly locks: DistributedLock;
-  /** How long an order's decision is kept for redeliveries. */
-  readonly reservationRetentionMs: number;
-}
+export type RedisStockStoreOptions = RedisStoreConnection & StockStoreSettings;
 
 export function createRedisStockStore(options: RedisStockStoreOptions): StockStore {
   const { redis, keyPrefix, locks, reservationRetentionMs } = options;

@@ -1,5 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
-import { createPurger, type DistributedLock, ensureSqliteOpen, immediateTransaction } from '@orderflow/platform';
+import { createPurger, ensureSqliteOpen, immediateTransaction, type SqliteStoreConnection } from '@orderflow/platform';
 import { toReservationRecord } from './reservation-record.ts';
 import type {
   ReservationRequest,
@@ -8,6 +7,7 @@ import type {
   SeedResult,
   SetStockResult,
   StockStore,
+  StockStoreSettings,
 } from './stock-store.ts';
 
 // Same model as the Redis store: a level and the highest accepted fencing token per product, and each order's
@@ -51,12 +51,7 @@ interface LevelRow {
   fence: number;
 }
 
-export interface SqliteStockStoreOptions {
-  readonly db: DatabaseSync;
-  readonly locks: DistributedLock;
-  /** How long an order's decision is kept for redeliveries. */
-  readonly reservationRetentionMs: number;
-}
+export type SqliteStockStoreOptions = SqliteStoreConnection & StockStoreSettings;
 
 /** Creates its tables if needed. The connection stays the platform store's, which closes it. */
 export function createSqliteStockStore(options: SqliteStockStoreOptions): StockStore {
