@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import pino from 'pino';
-import type { JoinGroupParams, JoinGroupResult } from '../src/groups/coordinator-types.ts';
+import type {
+  HeartbeatParams,
+  JoinGroupParams,
+  JoinGroupResult,
+  LeavingMember,
+  SyncGroupParams,
+} from '../src/groups/coordinator-types.ts';
 import { GroupCoordinator, type GroupCoordinatorOptions } from '../src/groups/group-coordinator.ts';
 import { ErrorCode } from '../src/protocol/error-codes.ts';
 
@@ -51,6 +57,34 @@ function joinParams(overrides: Partial<JoinGroupParams> = {}): JoinGroupParams {
   };
 }
 
+/** A Heartbeat to the 'orders' group from a dynamic member. */
+function heartbeatParams(
+  memberId: string,
+  generationId: number,
+  overrides: Partial<HeartbeatParams> = {},
+): HeartbeatParams {
+  return { groupId: 'orders', generationId, memberId, groupInstanceId: null, ...overrides };
+}
+
+/** A SyncGroup to the 'orders' group from a dynamic consumer member, with no assignments (a follower's). */
+function syncParams(memberId: string, generationId: number, overrides: Partial<SyncGroupParams> = {}): SyncGroupParams {
+  return {
+    groupId: 'orders',
+    generationId,
+    memberId,
+    groupInstanceId: null,
+    protocolType: 'consumer',
+    protocolName: 'range',
+    assignments: [],
+    ...overrides,
+  };
+}
+
+/** A LeaveGroup of the 'orders' group by one dynamic member. */
+function leaveParams(memberId: string): { groupId: string; members: LeavingMember[] } {
+  return { groupId: 'orders', members: [{ memberId, groupInstanceId: null }] };
+}
+
 /**
  * Lets an empty group's first rebalance complete when several members joined: the initial delay, extended once
  * because further members joined during it (Kafka's InitialDelayedJoin). Two ticks, as the extension is a new
@@ -79,15 +113,7 @@ async function stableGroupOfTwo(
   const leader = a.leaderId === a.memberId ? a : b;
   const follower = leader === a ? b : a;
   const sync = (member: JoinGroupResult, assignments: { memberId: string; assignment: Buffer }[] = []) =>
-    coordinator.syncGroup({
-      groupId: 'orders',
-      generationId: member.generationId,
-      memberId: member.memberId,
-      groupInstanceId: null,
-      protocolType: 'consumer',
-      protocolName: 'range',
-      assignments,
-    });
+    coordinator.syncGroup(syncParams(member.memberId, member.generationId, { assignments }));
   const followerSync = sync(follower);
   await sync(leader, [
     { memberId: leader.memberId, assignment: Buffer.from('leader-part') },
@@ -127,18 +153,16 @@ test('two members joining an empty group get one leader, one generation, and the
   );
   assert.deepEqual(b.members, [], 'followers do not get the member list');
 
-  const syncParams = { groupId: 'orders', groupInstanceId: null, protocolType: 'consumer', protocolName: 'range' };
-  const followerSync = coordinator.syncGroup({ ...syncParams, generationId: 1, memberId: b.memberId, assignments: [] });
+  const followerSync = coordinator.syncGroup(syncParams(b.memberId, 1));
   assert.equal(await isPending(followerSync), true, 'the follower waits for the leader');
-  const leaderSync = coordinator.syncGroup({
-    ...syncParams,
-    generationId: 1,
-    memberId: a.memberId,
-    assignments: [
-      { memberId: a.memberId, assignment: Buffer.from('p0,p1') },
-      { memberId: b.memberId, assignment: Buffer.from('p2') },
-    ],
-  });
+  const leaderSync = coordinator.syncGroup(
+    syncParams(a.memberId, 1, {
+      assignments: [
+        { memberId: a.memberId, assignment: Buffer.from('p0,p1') },
+        { memberId: b.memberId, assignment: Buffer.from('p2') },
+      ],
+    }),
+  );
   const [leaderResult, followerResult] = await Promise.all([leaderSync, followerSync]);
   assert.equal(leaderResult.errorCode, ErrorCode.NONE);
   assert.equal(leaderResult.assignment.toString(), 'p0,p1');
@@ -165,12 +189,7 @@ test('a third member joining makes the others rejoin through REBALANCE_IN_PROGRE
   const joiningC = coordinator.joinGroup(joinParams({ clientId: 'c' }));
   assert.equal(await isPending(joiningC), true);
   const heartbeat = (member: JoinGroupResult) =>
-    coordinator.heartbeat({
-      groupId: 'orders',
-      generationId: member.generationId,
-      memberId: member.memberId,
-      groupInstanceId: null,
-    });
+    coordinator.heartbeat(heartbeatParams(member.memberId, member.generationId));
   assert.equal(heartbeat(leader).errorCode, ErrorCode.REBALANCE_IN_PROGRESS);
   assert.equal(heartbeat(follower).errorCode, ErrorCode.REBALANCE_IN_PROGRESS);
   assert.equal(coordinator.describeGroups(['orders'])[0].state, 'PreparingRebalance');
@@ -193,12 +212,7 @@ test('a member that stops heartbeating expires after its session timeout and the
   const coordinator = openCoordinator(t);
   const { leader, follower } = await stableGroupOfTwo(t, coordinator);
   const heartbeat = (member: JoinGroupResult) =>
-    coordinator.heartbeat({
-      groupId: 'orders',
-      generationId: member.generationId,
-      memberId: member.memberId,
-      groupInstanceId: null,
-    });
+    coordinator.heartbeat(heartbeatParams(member.memberId, member.generationId));
 
   t.mock.timers.tick(SESSION_TIMEOUT_MS / 2);
   assert.equal(heartbeat(leader).errorCode, ErrorCode.NONE);
@@ -234,44 +248,28 @@ test('members that do not rejoin within the rebalance timeout are removed', asyn
   assert.equal(c.generationId, 2);
   assert.equal(b.leaderId, follower.memberId, 'leadership passes to a member that rejoined');
   assert.deepEqual(b.members.map((m) => m.memberId).sort(), [follower.memberId, c.memberId].sort());
-  const stale = coordinator.heartbeat({
-    groupId: 'orders',
-    generationId: 1,
-    memberId: leader.memberId,
-    groupInstanceId: null,
-  });
+  const stale = coordinator.heartbeat(heartbeatParams(leader.memberId, 1));
   assert.equal(stale.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
 });
 
 test('a member leaving triggers a rebalance; the remaining member becomes leader', async (t) => {
   const coordinator = openCoordinator(t);
   const { leader, follower } = await stableGroupOfTwo(t, coordinator);
-  const left = coordinator.leaveGroup({
-    groupId: 'orders',
-    members: [{ memberId: leader.memberId, groupInstanceId: null }],
-  });
+  const left = coordinator.leaveGroup(leaveParams(leader.memberId));
   assert.deepEqual(left, {
     errorCode: ErrorCode.NONE,
     members: [{ memberId: leader.memberId, groupInstanceId: null, errorCode: ErrorCode.NONE }],
   });
-  const heartbeat = coordinator.heartbeat({
-    groupId: 'orders',
-    generationId: 1,
-    memberId: follower.memberId,
-    groupInstanceId: null,
-  });
+  const heartbeat = coordinator.heartbeat(heartbeatParams(follower.memberId, 1));
   assert.equal(heartbeat.errorCode, ErrorCode.REBALANCE_IN_PROGRESS);
   const rejoined = await coordinator.joinGroup(joinParams({ memberId: follower.memberId }));
   assert.equal(rejoined.generationId, 2);
   assert.equal(rejoined.leaderId, follower.memberId);
 
-  const unknown = coordinator.leaveGroup({
-    groupId: 'orders',
-    members: [{ memberId: 'nobody', groupInstanceId: null }],
-  });
+  const unknown = coordinator.leaveGroup(leaveParams('nobody'));
   assert.equal(unknown.members[0].errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
 
-  coordinator.leaveGroup({ groupId: 'orders', members: [{ memberId: follower.memberId, groupInstanceId: null }] });
+  coordinator.leaveGroup(leaveParams(follower.memberId));
   assert.equal(coordinator.describeGroups(['orders'])[0].state, 'Empty', 'the last member leaving empties the group');
 });
 
@@ -301,7 +299,7 @@ test('a member id handed out with MEMBER_ID_REQUIRED that never comes back stops
   const pending = await coordinator.joinGroup(joinParams({ requireKnownMemberId: true }));
   assert.equal(pending.errorCode, ErrorCode.MEMBER_ID_REQUIRED);
 
-  coordinator.leaveGroup({ groupId: 'orders', members: [{ memberId: follower.memberId, groupInstanceId: null }] });
+  coordinator.leaveGroup(leaveParams(follower.memberId));
   const rejoining = coordinator.joinGroup(joinParams({ memberId: leader.memberId }));
   assert.equal(await isPending(rejoining), true, 'the pending member may still join this rebalance');
   t.mock.timers.tick(SESSION_TIMEOUT_MS);
@@ -339,23 +337,14 @@ test('error codes: invalid group id and session timeout, unknown members, illega
   assert.equal((await other('consumer', 'sticky')).errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
 
   const heartbeat = (memberId: string, generationId: number, groupId = 'orders') =>
-    coordinator.heartbeat({ groupId, generationId, memberId, groupInstanceId: null }).errorCode;
+    coordinator.heartbeat(heartbeatParams(memberId, generationId, { groupId })).errorCode;
   assert.equal(heartbeat(leader.memberId, 0), ErrorCode.ILLEGAL_GENERATION);
   assert.equal(heartbeat('nobody', 1), ErrorCode.UNKNOWN_MEMBER_ID);
   assert.equal(heartbeat(leader.memberId, 1, 'no-such-group'), ErrorCode.UNKNOWN_MEMBER_ID);
   assert.equal(heartbeat(leader.memberId, 1, ''), ErrorCode.INVALID_GROUP_ID);
 
   const sync = (overrides: { memberId?: string; generationId?: number; protocolName?: string | null }) =>
-    coordinator.syncGroup({
-      groupId: 'orders',
-      generationId: 1,
-      memberId: follower.memberId,
-      groupInstanceId: null,
-      protocolType: 'consumer',
-      protocolName: 'range',
-      assignments: [],
-      ...overrides,
-    });
+    coordinator.syncGroup(syncParams(follower.memberId, 1, overrides));
   assert.equal((await sync({ generationId: 7 })).errorCode, ErrorCode.ILLEGAL_GENERATION);
   assert.equal((await sync({ memberId: 'nobody' })).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
   assert.equal((await sync({ protocolName: 'roundrobin' })).errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
@@ -405,15 +394,7 @@ test('a static member rejoining with its instance id replaces its old incarnatio
   assert.equal(a.errorCode, ErrorCode.NONE, 'static members get their id at once, without MEMBER_ID_REQUIRED');
   assert.match(a.memberId, /^instance-a-/);
   const syncOf = (memberId: string, assignments: { memberId: string; assignment: Buffer }[] = []) =>
-    coordinator.syncGroup({
-      groupId: 'orders',
-      generationId: 1,
-      memberId,
-      groupInstanceId: null,
-      protocolType: null,
-      protocolName: null,
-      assignments,
-    });
+    coordinator.syncGroup(syncParams(memberId, 1, { protocolType: null, protocolName: null, assignments }));
   await Promise.all([
     syncOf(b.memberId),
     syncOf(a.memberId, [
@@ -440,7 +421,7 @@ test('a static member rejoining with its instance id replaces its old incarnatio
   assert.equal(resynced.assignment.toString(), 'A', 'the new incarnation keeps its assignment');
 
   const heartbeat = (memberId: string, groupInstanceId: string) =>
-    coordinator.heartbeat({ groupId: 'orders', generationId: 1, memberId, groupInstanceId }).errorCode;
+    coordinator.heartbeat(heartbeatParams(memberId, 1, { groupInstanceId })).errorCode;
   assert.equal(heartbeat(a.memberId, 'instance-a'), ErrorCode.FENCED_INSTANCE_ID, 'the old incarnation is fenced');
   assert.equal(heartbeat(restarted.memberId, 'instance-a'), ErrorCode.NONE);
   assert.equal(heartbeat(b.memberId, 'instance-b'), ErrorCode.NONE, 'the other member is not disturbed');
@@ -474,15 +455,7 @@ test('a leader that never sends SyncGroup is removed after the rebalance timeout
   const joiningB = coordinator.joinGroup(joinParams({ clientId: 'b', rebalanceTimeoutMs }));
   passInitialDelayOfSeveral(t);
   const [a, b] = await Promise.all([joiningA, joiningB]);
-  const followerSync = coordinator.syncGroup({
-    groupId: 'orders',
-    generationId: 1,
-    memberId: b.memberId,
-    groupInstanceId: null,
-    protocolType: 'consumer',
-    protocolName: 'range',
-    assignments: [],
-  });
+  const followerSync = coordinator.syncGroup(syncParams(b.memberId, 1));
   t.mock.timers.tick(rebalanceTimeoutMs - 1);
   assert.equal(await isPending(followerSync), true);
   t.mock.timers.tick(1);
@@ -490,12 +463,7 @@ test('a leader that never sends SyncGroup is removed after the rebalance timeout
   const rejoined = await coordinator.joinGroup(joinParams({ memberId: b.memberId, rebalanceTimeoutMs }));
   assert.equal(rejoined.generationId, 2);
   assert.equal(rejoined.leaderId, b.memberId);
-  const stale = coordinator.heartbeat({
-    groupId: 'orders',
-    generationId: 1,
-    memberId: a.memberId,
-    groupInstanceId: null,
-  });
+  const stale = coordinator.heartbeat(heartbeatParams(a.memberId, 1));
   assert.equal(stale.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
 });
 
@@ -505,8 +473,5 @@ test('close() answers parked JoinGroups with COORDINATOR_NOT_AVAILABLE and refus
   await coordinator.close();
   assert.equal((await joining).errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
   assert.equal((await coordinator.joinGroup(joinParams())).errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
-  assert.equal(
-    coordinator.heartbeat({ groupId: 'orders', generationId: 1, memberId: 'm', groupInstanceId: null }).errorCode,
-    ErrorCode.COORDINATOR_NOT_AVAILABLE,
-  );
+  assert.equal(coordinator.heartbeat(heartbeatParams('m', 1)).errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
 });
