@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Admin } from 'kafkajs';
 import { startTestBroker, type TestBroker, temporaryDirectory } from './broker-test-support.ts';
-import { pythonRead } from './clients/client-processes.ts';
+import { type PythonClient, pythonRead } from './clients/client-processes.ts';
 import {
   kafkajsClient,
   kafkajsProduce,
@@ -77,6 +77,24 @@ class GroupProgress {
     );
   }
 
+  /**
+   * One step: `client` joins the group, reads `count` records from its committed offsets and commits where it
+   * stopped; `check` then holds the step to the group's progress so far.
+   */
+  async resumeWith(
+    client: 'platformatic' | PythonClient,
+    cluster: { admin: Admin; bootstrap: string },
+    count: number,
+    when = '',
+  ): Promise<void> {
+    const read =
+      client === 'platformatic'
+        ? await platformaticConsumeAndCommit(cluster.bootstrap, TOPIC, this.groupId, count)
+        : await pythonRead(client, cluster.bootstrap, TOPIC, count, ['--group', this.groupId, '--commit']);
+    const name = client === 'platformatic' ? '@platformatic/kafka' : client;
+    await this.check(cluster.admin, when === '' ? name : `${name} ${when}`, read);
+  }
+
   /** The committed offsets the broker should report: -1 for a partition the group never read, so never committed. */
   committed(): number[] {
     return this.positions.map((position) => (position === 0 ? -1 : position));
@@ -92,26 +110,11 @@ test('a group continues after its last commit when its consumer restarts, whiche
     await admin.connect();
     const group = new GroupProgress('ledger-readers');
 
-    await group.check(
-      admin,
-      '@platformatic/kafka',
-      await platformaticConsumeAndCommit(broker.bootstrap, TOPIC, group.groupId, 12),
-    );
-    await group.check(
-      admin,
-      '@platformatic/kafka restarted',
-      await platformaticConsumeAndCommit(broker.bootstrap, TOPIC, group.groupId, 10),
-    );
-    await group.check(
-      admin,
-      'kafka-python',
-      await pythonRead('kafka-python', broker.bootstrap, TOPIC, 10, ['--group', group.groupId, '--commit']),
-    );
-    await group.check(
-      admin,
-      'confluent-kafka',
-      await pythonRead('confluent-kafka', broker.bootstrap, TOPIC, 8, ['--group', group.groupId, '--commit']),
-    );
+    const cluster = { admin, bootstrap: broker.bootstrap };
+    await group.resumeWith('platformatic', cluster, 12);
+    await group.resumeWith('platformatic', cluster, 10, 'restarted');
+    await group.resumeWith('kafka-python', cluster, 10);
+    await group.resumeWith('confluent-kafka', cluster, 8);
     assert.deepEqual(group.positions, [20, 20], 'the four steps read the whole topic once');
   } finally {
     await admin.disconnect();
@@ -130,16 +133,9 @@ test('groups continue after their last commit when the broker restarts on the sa
       await createTopic(before);
       await kafkajsProduce(before.bootstrap, TOPIC, recordsOf(0, 20));
       await beforeAdmin.connect();
-      await billing.check(
-        beforeAdmin,
-        'confluent-kafka before the restart',
-        await pythonRead('confluent-kafka', before.bootstrap, TOPIC, 15, ['--group', billing.groupId, '--commit']),
-      );
-      await shipping.check(
-        beforeAdmin,
-        '@platformatic/kafka before the restart',
-        await platformaticConsumeAndCommit(before.bootstrap, TOPIC, shipping.groupId, 25),
-      );
+      const cluster = { admin: beforeAdmin, bootstrap: before.bootstrap };
+      await billing.resumeWith('confluent-kafka', cluster, 15, 'before the restart');
+      await shipping.resumeWith('platformatic', cluster, 25, 'before the restart');
     } finally {
       await beforeAdmin.disconnect();
       await before.close();
@@ -158,16 +154,9 @@ test('groups continue after their last commit when the broker restarts on the sa
         [20, 21, 22, 23, 24, 20, 21, 22, 23, 24],
       );
 
-      await billing.check(
-        afterAdmin,
-        'kafka-python after the restart',
-        await pythonRead('kafka-python', after.bootstrap, TOPIC, 50 - 15, ['--group', billing.groupId, '--commit']),
-      );
-      await shipping.check(
-        afterAdmin,
-        '@platformatic/kafka after the restart',
-        await platformaticConsumeAndCommit(after.bootstrap, TOPIC, shipping.groupId, 50 - 25),
-      );
+      const cluster = { admin: afterAdmin, bootstrap: after.bootstrap };
+      await billing.resumeWith('kafka-python', cluster, 50 - 15, 'after the restart');
+      await shipping.resumeWith('platformatic', cluster, 50 - 25, 'after the restart');
       assert.deepEqual(billing.positions, [25, 25]);
       assert.deepEqual(shipping.positions, [25, 25]);
     } finally {
