@@ -1,11 +1,15 @@
-// The five independent clients the interop tests write with, behind one call, so every test produces the same way.
-import { kcatProduce, pythonProduce } from './client-processes.ts';
+// The five independent clients the interop tests write and read with, behind one call each, so every test produces
+// and reads the same way.
+import { type KcatRecord, kcatProduce, kcatRead, pythonProduce, pythonRead } from './client-processes.ts';
 import {
   type Acknowledgement,
   type Codec,
   kafkajsProduce,
+  kafkajsRead,
   platformaticProduce,
+  platformaticRead,
   type RecordToProduce,
+  type WireRecord,
 } from './node-clients.ts';
 
 export const CLIENTS = ['kafkajs', 'platformatic', 'kcat', 'kafka-python', 'confluent-kafka'] as const;
@@ -34,4 +38,37 @@ export async function produceWith(
     default:
       return pythonProduce(client, bootstrap, topic, records, codec === 'none' ? [] : ['--compression', codec]);
   }
+}
+
+/**
+ * Reads `count` records of `topic` from the beginning with `client`, in a group of its own that commits nothing.
+ * kcat reads to the end of every partition whatever `count`, and prints keys and values as text: bytes that are not
+ * UTF-8 do not come back as written (compare those with kcatRead's text instead).
+ */
+export async function readWith(client: Client, bootstrap: string, topic: string, count: number): Promise<WireRecord[]> {
+  switch (client) {
+    case 'kafkajs':
+      return kafkajsRead(bootstrap, topic, count);
+    case 'platformatic':
+      return platformaticRead(bootstrap, [topic], count);
+    case 'kcat':
+      return (await kcatRead(bootstrap, topic)).map(wireRecordOfKcat);
+    default:
+      return pythonRead(client, bootstrap, topic, count);
+  }
+}
+
+const hexOfText = (text: string | null) => (text === null ? null : Buffer.from(text, 'utf8').toString('hex'));
+
+function wireRecordOfKcat(record: KcatRecord): WireRecord {
+  const flat = record.headers ?? [];
+  const headers: [string, string | null][] = [];
+  for (let index = 0; index < flat.length; index += 2) headers.push([flat[index]!, hexOfText(flat[index + 1])]);
+  return {
+    partition: record.partition,
+    offset: record.offset,
+    key: hexOfText(record.key),
+    value: hexOfText(record.payload),
+    headers,
+  };
 }
