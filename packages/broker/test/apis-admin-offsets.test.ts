@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import { Admin, ListOffsetTimestamps } from '@platformatic/kafka';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { listOffsetsHandler } from '../src/apis/02-list-offsets.ts';
 import { offsetForLeaderEpochHandler } from '../src/apis/23-offset-for-leader-epoch.ts';
 import { ErrorCode } from '../src/protocol/error-codes.ts';
@@ -38,6 +38,18 @@ async function contextWithRecords(t: TestContext): Promise<HandlerContext> {
   return context;
 }
 
+/** Produces one record a timestamp to partition 0, in this order: what the tests look up is by timestamp. */
+async function produceAtTimestamps(producer: Producer, timestamps: readonly number[]): Promise<void> {
+  await producer.send({
+    topic: TOPIC,
+    messages: timestamps.map((timestamp, index) => ({
+      partition: 0,
+      value: `record ${index}`,
+      timestamp: String(timestamp),
+    })),
+  });
+}
+
 async function listOffset(
   context: HandlerContext,
   version: number,
@@ -64,14 +76,7 @@ test('kafkajs finds a topic’s offsets, and the offset for a timestamp, in prod
   await producer.connect();
   t.after(() => Promise.all([admin.disconnect(), producer.disconnect()]));
   await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 2 }] });
-  await producer.send({
-    topic: TOPIC,
-    messages: [
-      { partition: 0, value: 'a', timestamp: '1000' },
-      { partition: 0, value: 'b', timestamp: '3000' },
-      { partition: 0, value: 'c', timestamp: '2000' },
-    ],
-  });
+  await produceAtTimestamps(producer, [1000, 3000, 2000]);
 
   const offsets = await admin.fetchTopicOffsets(TOPIC);
   assert.deepEqual(
@@ -94,14 +99,7 @@ test('@platformatic/kafka lists earliest, latest and max-timestamp offsets (KIP-
   const producer = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
   t.after(() => producer.disconnect());
-  await producer.send({
-    topic: TOPIC,
-    messages: [
-      { partition: 0, value: 'a', timestamp: '1000' },
-      { partition: 0, value: 'b', timestamp: '5000' },
-      { partition: 0, value: 'c', timestamp: '2000' },
-    ],
-  });
+  await produceAtTimestamps(producer, [1000, 5000, 2000]);
   const admin = new Admin({ clientId: 'offsets-test', bootstrapBrokers: [broker.bootstrap] });
   t.after(() => admin.close());
   const list = async (timestamp: bigint) => {
