@@ -64,6 +64,7 @@ export {
   type RedisTarget,
   redactUrl,
   redisCall,
+  redisPipeline,
 } from './stores/redis/open-redis.ts';
 export { defineRedisBatchScript, defineRedisScript, type RedisScript } from './stores/redis/redis-script.ts';
 export { type BatchedCall, type BatchedScript, createRedisScriptBatch } from './stores/redis/redis-script-batch.ts';

@@ -2,7 +2,7 @@ import {
   defineRedisBatchScript,
   pingRedis,
   redisCall,
-  type RedisClient,
+  redisPipeline,
   type RedisStoreConnection,
 } from '@orderflow/platform';
 import { Cluster } from 'ioredis';
@@ -169,13 +169,13 @@ export function createRedisAnalyticsStore(options: RedisAnalyticsStoreOptions): 
       // of this answer and in the ranking of the next.
       const pipeline = redis.pipeline();
       for (const productId of productIds) pipeline.hmget(productKey(productId), ...COUNTER_FIELDS);
-      const replies = await redisCall(() => execPipeline(pipeline));
+      const replies = await redisPipeline(pipeline);
       return productIds.map((productId, i) => ({ productId, ...countsOf(replies[i] as (string | null)[]) }));
     },
     async minuteBuckets(firstMinute, count) {
       const pipeline = redis.pipeline();
       for (let i = 0; i < count; i++) pipeline.hmget(minuteKey(firstMinute + i), ...COUNTER_FIELDS);
-      const replies = await redisCall(() => execPipeline(pipeline));
+      const replies = await redisPipeline(pipeline);
       const found = new Map<number, Counts>();
       replies.forEach((reply, i) => {
         const values = reply as (string | null)[];
@@ -207,13 +207,4 @@ export function createRedisAnalyticsStore(options: RedisAnalyticsStoreOptions): 
 function countsOf(values: readonly (string | null | undefined)[]): Counts {
   const [orders, quantity, confirmed, rejected] = values.map((value) => Number(value ?? 0));
   return { orders: orders!, quantity: quantity!, confirmed: confirmed!, rejected: rejected! };
-}
-
-/** Runs a pipeline, rejecting with the first command's error instead of returning errors among the replies. */
-async function execPipeline(pipeline: ReturnType<RedisClient['pipeline']>): Promise<unknown[]> {
-  const results = (await pipeline.exec()) ?? [];
-  return results.map(([error, reply]) => {
-    if (error) throw error;
-    return reply;
-  });
 }

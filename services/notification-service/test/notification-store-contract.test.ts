@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, test } from 'node:test';
 import { EventTypes } from '@orderflow/contracts';
-import type { StoreBackend } from '@orderflow/platform';
+import { PlatformErrors, type StoreBackend } from '@orderflow/platform';
 import { Redis } from 'ioredis';
 import { type ChannelName, type NewNotification, notificationId } from '../src/notification.ts';
 import type { NotificationStore } from '../src/notification-store.ts';
@@ -179,6 +179,16 @@ for (const backend of backends) {
         ['attempt', ...inputs.slice(1).map(() => 'already-sent')],
       );
       assert.equal((await store.list({ orderId: 'order-batch-1', limit: 50 }, T0 + 6)).length, 5);
+    });
+
+    test('a call after the platform store closed is STORE_UNAVAILABLE (retriable), as on every store', async () => {
+      data = backend.fresh();
+      const { store: closed, platform } = await data.open();
+      await platform.close();
+      await assert.rejects(closed.startAttempt(newNotification('order-closed'), T0), (error: unknown) => {
+        assert.ok(PlatformErrors.is(error, 'STORE_UNAVAILABLE'), `expected STORE_UNAVAILABLE, got ${error}`);
+        return true;
+      });
     });
 
     test('a notification is forgotten after the retention, and its event is then notified afresh', async () => {

@@ -6,6 +6,7 @@ import {
   type RedisScript,
   type RedisStoreConnection,
   redisCall,
+  redisPipeline,
 } from '@orderflow/platform';
 
 import { type AcceptedOrder, type Order, type OrderHistoryEntry, type OrderStatus, OrderStatuses } from './order.ts';
@@ -187,14 +188,10 @@ export function createRedisOrderStore(options: RedisOrderStoreOptions): OrderSto
     if (orderIds.length === 0) return [];
     const pipeline = redis.pipeline();
     for (const orderId of orderIds) pipeline.hgetall(orderKey(orderId)).lrange(historyKey(orderId), 0, -1);
-    const replies = await redisCall(async () => (await pipeline.exec()) ?? []);
+    const replies = await redisPipeline(pipeline);
     const orders: Order[] = [];
     for (let i = 0; i < orderIds.length; i++) {
-      const [fieldsError, fields] = replies[2 * i] ?? [];
-      const [historyError, history] = replies[2 * i + 1] ?? [];
-      if (fieldsError) throw fieldsError;
-      if (historyError) throw historyError;
-      const order = toOrder(fields as Record<string, string>, history as string[]);
+      const order = toOrder(replies[2 * i] as Record<string, string>, replies[2 * i + 1] as string[]);
       if (order !== undefined) orders.push(order);
     }
     return orders;

@@ -291,6 +291,17 @@ for (const backend of backends) {
       });
     });
 
+    test('a call after the platform store closed is STORE_UNAVAILABLE (retriable), as on every store', async () => {
+      const { store: closed, platform } = await data.open();
+      await platform.close();
+      for (const call of [() => closed.get('o-closed'), () => closed.ping()]) {
+        await assert.rejects(call(), (error: unknown) => {
+          assert.ok(PlatformErrors.is(error, 'STORE_UNAVAILABLE'), `expected STORE_UNAVAILABLE, got ${error}`);
+          return true;
+        });
+      }
+    });
+
     test('get of an unknown order is undefined; ping answers', async () => {
       assert.equal(await store.get(`o-${randomUUID()}`), undefined);
       await store.ping();

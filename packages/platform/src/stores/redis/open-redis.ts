@@ -153,3 +153,17 @@ export async function redisCall<T>(call: () => Promise<T>): Promise<T> {
     });
   }
 }
+
+/**
+ * Runs a pipeline through redisCall. A pipeline reports errors per command, a closed or lost connection included, so
+ * the first one is thrown (and mapped as redisCall maps it) instead of being returned among the replies.
+ */
+export async function redisPipeline(pipeline: ReturnType<RedisClient['pipeline']>): Promise<unknown[]> {
+  return redisCall(async () => {
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([error, reply]) => {
+      if (error) throw error;
+      return reply;
+    });
+  });
+}
