@@ -13,6 +13,7 @@ import { ApiKey, createTopic, type EncodedRequest, fetchRequest, produceRequest,
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 const TIMER_TOLERANCE_MS = 20;
+const API_VERSIONS_V3 = { clientSoftwareName: 'wire-test', clientSoftwareVersion: '1' };
 
 let broker: TestBroker;
 
@@ -51,7 +52,7 @@ function fetchAt(topic: string, fetchOffset: bigint, maxWaitMs: number) {
 /** A mix of APIs and versions, classic and flexible, the Produce before the Fetch and ListOffsets that observe it. */
 function mixedRequests(client: WireClient, topic: string): EncodedRequest[] {
   return [
-    client.encode(ApiKey.API_VERSIONS, 3, { clientSoftwareName: 'wire-test', clientSoftwareVersion: '1' }),
+    client.encode(ApiKey.API_VERSIONS, 3, API_VERSIONS_V3),
     client.encode(ApiKey.METADATA, 12, {
       topics: [{ topicId: ZERO_UUID, name: topic }],
       allowAutoTopicCreation: false,
@@ -73,9 +74,20 @@ function mixedRequests(client: WireClient, topic: string): EncodedRequest[] {
   ];
 }
 
-async function expectInOrder(client: WireClient, requests: EncodedRequest[]): Promise<void> {
+/** The requests' frames as one buffer, written back to back without waiting for any response. */
+function backToBack(requests: readonly EncodedRequest[]): Buffer {
+  return Buffer.concat(requests.map((request) => request.bytes));
+}
+
+/** The next response for each request, in the order they arrive. */
+async function nextResponses(client: WireClient, requests: readonly EncodedRequest[]) {
   const responses = [];
   for (let index = 0; index < requests.length; index++) responses.push(await client.next());
+  return responses;
+}
+
+async function expectInOrder(client: WireClient, requests: EncodedRequest[]): Promise<void> {
+  const responses = await nextResponses(client, requests);
   assert.deepEqual(
     responses.map((response) => response.correlationId),
     requests.map((request) => request.correlationId),
@@ -99,7 +111,7 @@ test('requests written back to back are answered in request order', async (t) =>
   const client = await connect(t, 0x5eed0000);
   await createTopic(client, topic, 1);
   const requests = mixedRequests(client, topic);
-  client.write(Buffer.concat(requests.map((request) => request.bytes)));
+  client.write(backToBack(requests));
   await expectInOrder(client, requests);
 });
 
@@ -108,7 +120,7 @@ test('pipelined requests cut at arbitrary byte boundaries are answered in reques
   const client = await connect(t);
   await createTopic(client, topic, 1);
   const requests = mixedRequests(client, topic);
-  const bytes = Buffer.concat(requests.map((request) => request.bytes));
+  const bytes = backToBack(requests);
   // Pieces of 1 to 7 bytes: frame headers and bodies split everywhere, several frames' ends in one piece.
   for (let position = 0, piece = 1; position < bytes.length; position += piece, piece = (piece % 7) + 1) {
     client.write(bytes.subarray(position, position + piece));
@@ -123,12 +135,12 @@ test('a fast request pipelined behind a long poll is answered after it', async (
   const maxWaitMs = 1000;
   const requests = [
     client.encode(ApiKey.FETCH, 12, fetchAt(topic, 0n, maxWaitMs)),
-    client.encode(ApiKey.API_VERSIONS, 3, { clientSoftwareName: 'wire-test', clientSoftwareVersion: '1' }),
+    client.encode(ApiKey.API_VERSIONS, 3, API_VERSIONS_V3),
     client.encode(ApiKey.METADATA, 12, { topics: null, allowAutoTopicCreation: false }),
   ];
   const sentAt = performance.now();
-  client.write(Buffer.concat(requests.map((request) => request.bytes)));
-  const responses = [await client.next(), await client.next(), await client.next()];
+  client.write(backToBack(requests));
+  const responses = await nextResponses(client, requests);
 
   assert.deepEqual(
     responses.map((response) => response.correlationId),
@@ -150,12 +162,12 @@ test('a fast request behind a long poll follows it as soon as a produce elsewher
   const maxWaitMs = 5000;
   const requests = [
     consumer.encode(ApiKey.FETCH, 12, fetchAt(topic, 0n, maxWaitMs)),
-    consumer.encode(ApiKey.API_VERSIONS, 3, { clientSoftwareName: 'wire-test', clientSoftwareVersion: '1' }),
+    consumer.encode(ApiKey.API_VERSIONS, 3, API_VERSIONS_V3),
   ];
-  consumer.write(Buffer.concat(requests.map((request) => request.bytes)));
+  consumer.write(backToBack(requests));
   // Once the broker has answered a request written after them on another connection, it has read the pipelined
   // pair and parked the fetch (it reads sockets in the order their data arrived).
-  await producer.request(ApiKey.API_VERSIONS, 3, { clientSoftwareName: 'wire-test', clientSoftwareVersion: '1' });
+  await producer.request(ApiKey.API_VERSIONS, 3, API_VERSIONS_V3);
   assert.equal(consumer.received.length, 0, 'nothing is answered while the fetch waits');
   const producedAt = performance.now();
   const produced = await producer.request(
@@ -165,7 +177,7 @@ test('a fast request behind a long poll follows it as soon as a produce elsewher
   );
   assert.equal(produced.responses[0].partitionResponses[0].errorCode, ErrorCode.NONE);
 
-  const responses = [await consumer.next(), await consumer.next()];
+  const responses = await nextResponses(consumer, requests);
   assert.deepEqual(
     responses.map((response) => response.correlationId),
     requests.map((request) => request.correlationId),
