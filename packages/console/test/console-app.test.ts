@@ -11,7 +11,7 @@ import { buildConsoleApp } from '../src/console-app.ts';
 import type { ConsumerGroupView, RedriveResult } from '../src/console-state.ts';
 import type { KafkaSource, SourceRecord, TopicPartitionOffsets, TracedOrder } from '../src/kafka-source.ts';
 import type { ServiceEndpoints } from '../src/service-endpoints.ts';
-import { openEventStream } from './event-stream-client.ts';
+import { type EventStreamClient, openEventStream } from './event-stream-client.ts';
 
 const WAIT_MS = 10_000;
 const silent = pino({ level: 'silent' });
@@ -112,12 +112,27 @@ async function startConsole(
   return { app, url };
 }
 
+/** Opens a page's event stream on the console at `url`, closed when the test ends. */
+async function watchEvents(t: TestContext, url: string): Promise<EventStreamClient> {
+  const stream = await openEventStream(`${url}/events`);
+  t.after(() => stream.close());
+  return stream;
+}
+
+/** The URL of a port nothing listens on (it was bound and released), for a service that is down. */
+async function deadServiceUrl(): Promise<string> {
+  const closed = createServer().listen(0, '127.0.0.1');
+  await once(closed, 'listening');
+  const url = `http://127.0.0.1:${(closed.address() as { port: number }).port}`;
+  await new Promise((resolve) => closed.close(resolve));
+  return url;
+}
+
 test('GET /events sends a snapshot first, then deltas as a group falls behind', async (t) => {
   const kafka = new ScriptedKafka();
   kafka.groupViews = [group('stock-service', 5, 5)];
   const { url } = await startConsole(t, kafka, await fakeServices(t, {}));
-  const stream = await openEventStream(`${url}/events`);
-  t.after(() => stream.close());
+  const stream = await watchEvents(t, url);
   assert.match(stream.contentType ?? '', /^text\/event-stream/);
 
   await stream.until((s) => s.groups.length === 1, WAIT_MS, 'the snapshot');
@@ -139,11 +154,9 @@ test('a second page gets its own snapshot of the current state, and Kafka going 
   const kafka = new ScriptedKafka();
   kafka.groupViews = [group('order-service', 1, 3)];
   const { url } = await startConsole(t, kafka, await fakeServices(t, {}));
-  const first = await openEventStream(`${url}/events`);
-  t.after(() => first.close());
+  const first = await watchEvents(t, url);
   await first.until((s) => s.groups.length === 1, WAIT_MS, 'first snapshot');
-  const second = await openEventStream(`${url}/events`);
-  t.after(() => second.close());
+  const second = await watchEvents(t, url);
   await second.until((s) => s.groups[0]?.lag === 2, WAIT_MS, 'second snapshot');
   assert.equal(second.events[0].event, 'snapshot');
 
@@ -157,13 +170,9 @@ test('health: a service that does not answer is not live, one answering 503 is l
     'GET /notification/health/ready': (_q, _b, response) =>
       json(response, 503, { status: 'not-ready', checks: { consumer: { status: 'down', detail: 'not assigned' } } }),
   });
-  const closed = createServer().listen(0, '127.0.0.1');
-  await once(closed, 'listening');
-  const deadUrl = `http://127.0.0.1:${(closed.address() as { port: number }).port}`;
-  await new Promise((resolve) => closed.close(resolve));
+  const deadUrl = await deadServiceUrl();
   const { url } = await startConsole(t, new ScriptedKafka(), { ...services, 'analytics-service': deadUrl });
-  const stream = await openEventStream(`${url}/events`);
-  t.after(() => stream.close());
+  const stream = await watchEvents(t, url);
   const state = await stream.until((s) => s.topology.services.length === 4, WAIT_MS, 'the services');
   const byName = Object.fromEntries(state.topology.services.map((s) => [s.name, s]));
   assert.deepEqual([byName['order-service'].live, byName['order-service'].ready], [true, true]);
@@ -233,8 +242,7 @@ test('orders show how far each group got with their events, from the trace code;
   ]);
   kafka.groupViews = [group('stock-service', 2, 2), group('notification-service', 1, 2)];
   const { url } = await startConsole(t, kafka, services);
-  const stream = await openEventStream(`${url}/events`);
-  t.after(() => stream.close());
+  const stream = await watchEvents(t, url);
   const state = await stream.until((s) => s.orders.length === 2 && s.orders[0].fanOut.length > 0, WAIT_MS, 'orders');
   const fanOut = (orderId: string) =>
     Object.fromEntries(state.orders.find((o) => o.orderId === orderId)!.fanOut.map((p) => [p.group, p.progress]));
@@ -377,10 +385,7 @@ test('bad input gets application/problem+json: the console refuses a wrong shape
 });
 
 test('POST /api/orders while order-service is down answers 502 ORDER_SERVICE_UNAVAILABLE naming the cause', async (t) => {
-  const closed = createServer().listen(0, '127.0.0.1');
-  await once(closed, 'listening');
-  const deadUrl = `http://127.0.0.1:${(closed.address() as { port: number }).port}`;
-  await new Promise((resolve) => closed.close(resolve));
+  const deadUrl = await deadServiceUrl();
   const services = await fakeServices(t, {});
   const { app } = await startConsole(t, new ScriptedKafka(), { ...services, 'order-service': deadUrl });
   const response = await app.inject({
