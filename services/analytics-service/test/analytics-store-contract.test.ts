@@ -167,21 +167,7 @@ for (const backend of [...backends, redisClusterBackend(cluster.seeds)]) {
       const events = Array.from({ length: 300 }, (_, i) =>
         counted(orderCreated({ productId: `P${i % 7}`, quantity: 1 + (i % 5), time: now })),
       );
-      const workers = [0, 1].map(
-        () =>
-          new Worker(new URL('./count-worker.ts', import.meta.url), {
-            workerData: { config: data.config, namespace: data.namespace, events, now, batchSize: 40 },
-          }),
-      );
-      try {
-        const replies = workers.map((worker) => messages(worker));
-        await Promise.all(replies.map((reply) => reply.next()));
-        for (const worker of workers) worker.postMessage('go');
-        const fresh = (await Promise.all(replies.map((reply) => reply.next()))) as number[];
-        assert.equal(fresh[0]! + fresh[1]!, 300, `counted ${fresh.join(' + ')} times`);
-      } finally {
-        await Promise.all(workers.map((worker) => worker.terminate()));
-      }
+      await countInTwoWorkers({ config: data.config, namespace: data.namespace, events, now, batchSize: 40 });
       const totals = await store.totals();
       assert.equal(totals.orders, 300);
       assert.equal(
@@ -202,21 +188,7 @@ for (const backend of [...backends, redisClusterBackend(cluster.seeds)]) {
               : stockRejected({ productId: `P${i % 7}`, reason: 'INSUFFICIENT_STOCK', time: now }),
         ),
       );
-      const workers = [0, 1].map(
-        () =>
-          new Worker(new URL('./count-worker.ts', import.meta.url), {
-            workerData: { config: data.config, namespace: data.namespace, events, now },
-          }),
-      );
-      try {
-        const replies = workers.map((worker) => messages(worker));
-        await Promise.all(replies.map((reply) => reply.next()));
-        for (const worker of workers) worker.postMessage('go');
-        const fresh = (await Promise.all(replies.map((reply) => reply.next()))) as number[];
-        assert.equal(fresh[0]! + fresh[1]!, 300, `counted ${fresh.join(' + ')} times`);
-      } finally {
-        await Promise.all(workers.map((worker) => worker.terminate()));
-      }
+      await countInTwoWorkers({ config: data.config, namespace: data.namespace, events, now });
       const expectedQuantity = events.reduce((sum, event) => sum + event.increments.quantity, 0);
       assert.deepEqual(await store.totals(), {
         orders: 100,
@@ -371,6 +343,23 @@ describe('expiry', () => {
     }
   });
 });
+
+/**
+ * Two count-worker.ts threads, each with its own store connection, count the same `events` at once (released together
+ * once both are ready); between them every event is counted exactly once.
+ */
+async function countInTwoWorkers(workerData: { events: readonly unknown[] } & Record<string, unknown>): Promise<void> {
+  const workers = [0, 1].map(() => new Worker(new URL('./count-worker.ts', import.meta.url), { workerData }));
+  try {
+    const replies = workers.map((worker) => messages(worker));
+    await Promise.all(replies.map((reply) => reply.next()));
+    for (const worker of workers) worker.postMessage('go');
+    const fresh = (await Promise.all(replies.map((reply) => reply.next()))) as number[];
+    assert.equal(fresh[0]! + fresh[1]!, workerData.events.length, `counted ${fresh.join(' + ')} times`);
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
 
 /** The worker's messages, one at a time. */
 function messages(worker: Worker): { next(): Promise<unknown> } {
