@@ -120,6 +120,17 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
     log.info({ generationId: payload.generationId, assignments: flow.ownedKeys() }, 'kafka consumer group joined');
   }
   consumer.on('consumer:group:join', onGroupJoin);
+  // The client emits 'error' when a rejoin asked for by a heartbeat fails (consumer.js, the heartbeat's #joinGroup
+  // callback), e.g. "Connection closed" when the broker connection drops mid-rejoin. Without a listener that emit
+  // throws from a socket callback and the process dies; the member is out of the group, so reopening the stream
+  // rejoins it. Kept after stop(): a rejoin cut short by close() still reports here.
+  consumer.on('error', (error: unknown) => {
+    if (stopping || !stream) {
+      log.debug({ err: error }, 'kafka consumer rejoin failed while stopping or restarting');
+      return;
+    }
+    void restartStream(stream, error);
+  });
 
   async function openStream(): Promise<void> {
     // Against a broker too old for the client the stream would loop on TypeErrors: refuse it by name instead.
