@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { pino } from 'pino';
 import { type ConsumedRecord, PoisonEventError } from '../src/kafka/index.ts';
 import { PlatformErrors } from '../src/errors.ts';
+import { eventually } from '../src/testing/eventually.ts';
 import { consumerMetrics, expectWithin, fastRetry, metricValue, slow, useTestBroker } from './fixtures/kafka-runner.ts';
 import { assertHandledInOrder, keyedRecords } from './fixtures/partition-order.ts';
 
@@ -322,16 +323,11 @@ test('assignments, lag, debug per-event logs and handler logs bound to the trace
 
     openGate();
     await expectWithin(allHandled, 'the three records');
-    // Commits run in the background: poll until the one covering the last record has landed.
-    let lag = -1;
-    for (let attempt = 0; attempt < 200 && lag !== 0; attempt++) {
+    // Commits run in the background: wait until the one covering the last record has landed.
+    await eventually('the lag to reach 0 once the last commit landed', async () => {
       const entries = await runner.refreshLag();
-      lag = entries.find((entry) => entry.partition === first.partition)?.lag ?? -1;
-      if (lag !== 0) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    }
-    assert.equal(lag, 0);
+      assert.equal(entries.find((entry) => entry.partition === first.partition)?.lag, 0);
+    });
     assert.equal(await metricValue(metrics.consumerLag, { topic, group: groupId, partition }), 0);
 
     const handledLogs = lines.filter((line) => line.msg === 'kafka event handled');
@@ -379,22 +375,11 @@ test('two runners of one group split the partitions and together handle every re
   const second = await start('second');
   try {
     // The first member learns of the rebalance on a heartbeat; wait until the two hold disjoint shares of the topic.
-    await expectWithin(
-      (async () => {
-        for (;;) {
-          const owned = [...first.assignments(), ...second.assignments()].map((entry) => entry.partition);
-          if (
-            first.assignments().length > 0 &&
-            second.assignments().length > 0 &&
-            new Set(owned).size === owned.length
-          ) {
-            return;
-          }
-          await new Promise((done) => setTimeout(done, 20));
-        }
-      })(),
-      'both members to hold partitions',
-    );
+    await eventually('both members to hold disjoint partitions', () => {
+      const owned = [...first.assignments(), ...second.assignments()].map((entry) => entry.partition);
+      assert.ok(first.assignments().length > 0 && second.assignments().length > 0);
+      assert.equal(new Set(owned).size, owned.length);
+    });
     await publishAll(
       topic,
       Array.from({ length: expected }, (_, index) => ({ key: `order-${index}`, value: `order-${index}` })),
