@@ -25,7 +25,6 @@
 // p50 and p99 of their latency; each ratio is order-service ÷ bare loop within one slice, reported as min/median/max
 // over slices (goal: ≥ 0.7 orders/s, median).
 import { fileURLToPath } from 'node:url';
-import { Topics } from '@orderflow/contracts';
 import {
   continueTraceparent,
   createEventProducer,
@@ -79,7 +78,7 @@ async function publishOrderCreated(producer: EventProducer, order: BenchOrder): 
   // The request's span, as order-routes makes one for a request without a traceparent header.
   const traceparent = continueTraceparent(undefined);
   const { record } = orderCreatedRecord({ ...order, createdAt: new Date().toISOString() }, traceparent);
-  await producer.publish(Topics.orders, record);
+  await producer.publish(record.topic, record);
   return record.value.length;
 }
 

@@ -1,7 +1,7 @@
 // A topic filled with events before a consumer starts, and a consumer group draining it with a given handler on the
 // platform's consumer runner, timed from the first record handled to the last.
 import type { AnyCloudEvent } from '@orderflow/contracts';
-import { createEvent, encodeEvent, EventTypes, partitionKey, Topics } from '@orderflow/contracts';
+import { createEvent, EventTypes, eventRecord } from '@orderflow/contracts';
 import {
   type BatchContext,
   type BatchHandler,
@@ -48,7 +48,7 @@ export interface Drain {
   readonly perSecond: number;
 }
 
-/** Publishes `count` events, `eventAt(i)` each, to order-topic in chunks, acks=all, batched by the platform producer. */
+/** Publishes `count` events, `eventAt(i)` each, to their topic (order-topic for order-created) in chunks, acks=all, batched by the platform producer. */
 export async function fillBacklog(
   connection: KafkaConnection,
   count: number,
@@ -58,8 +58,8 @@ export async function fillBacklog(
   for (let start = 0; start < count; start += FILL_CHUNK) {
     const publishes: Promise<unknown>[] = [];
     for (let i = start; i < Math.min(start + FILL_CHUNK, count); i++) {
-      const event = eventAt(i);
-      publishes.push(producer.publish(Topics.orders, { key: partitionKey(event), value: encodeEvent(event) }));
+      const record = eventRecord(eventAt(i));
+      publishes.push(producer.publish(record.topic, record));
     }
     await Promise.all(publishes);
   }

@@ -18,6 +18,7 @@ export {
   encodeEvent,
   validateEvent,
 } from './event-codec.ts';
+export { type EventRecord, eventRecord } from './event-record.ts';
 export { CustomerId, OrderId, ProductId, Quantity, StockLevel, Timestamp } from './events/entity-ids.ts';
 export { OrderCreatedV1 } from './events/order-created.ts';
 export { StockChangedV1, StockChangeReason } from './events/stock-changed.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { EventPoisonCodes, encodeEvent } from '@orderflow/contracts';
+import { type AnyCloudEvent, EventPoisonCodes, eventRecord, Topics } from '@orderflow/contracts';
 import { type ConsumedRecord, PlatformErrors, PoisonEventError } from '@orderflow/platform';
 import { batchContext as newBatchContext, consumedRecord, handlerContext } from '@orderflow/platform/testing';
 import { Registry } from 'prom-client';
@@ -32,20 +32,18 @@ async function harness() {
   return { store, platform, handle, handleBatch, outcomes, now };
 }
 
-function record(topic: string, value: Buffer | string): ConsumedRecord {
-  return consumedRecord({ topic, value });
+/** The record the consumer runner would hand the handler for `event`, or for raw bytes on order-topic. */
+function record(event: AnyCloudEvent | string): ConsumedRecord {
+  return consumedRecord(typeof event === 'string' ? { topic: Topics.orders, value: event } : eventRecord(event));
 }
 
 describe('analytics handler', () => {
   test('counts order-created, stock-reserved and stock-rejected, and leaves stock-changed out', async () => {
     const { store, handle, outcomes, now } = await harness();
-    await handle(record('order-topic', encodeEvent(orderCreated({ productId: 'A001', quantity: 4 }))), context);
-    await handle(record('stock-topic', encodeEvent(stockReserved({ productId: 'A001', quantity: 4 }))), context);
-    await handle(
-      record('stock-topic', encodeEvent(stockRejected({ productId: 'A002', reason: 'INSUFFICIENT_STOCK' }))),
-      context,
-    );
-    await handle(record('stock-topic', encodeEvent(stockChanged({ productId: 'A001', available: 6 }))), context);
+    await handle(record(orderCreated({ productId: 'A001', quantity: 4 })), context);
+    await handle(record(stockReserved({ productId: 'A001', quantity: 4 })), context);
+    await handle(record(stockRejected({ productId: 'A002', reason: 'INSUFFICIENT_STOCK' })), context);
+    await handle(record(stockChanged({ productId: 'A001', available: 6 })), context);
     assert.deepEqual(await store.totals(), {
       orders: 1,
       quantity: 4,
@@ -64,9 +62,9 @@ describe('analytics handler', () => {
 
   test('a redelivered record is handled without error and counted once', async () => {
     const { store, handle, outcomes } = await harness();
-    const value = encodeEvent(orderCreated({ productId: 'A001', quantity: 2 }));
-    await handle(record('order-topic', value), context);
-    await handle(record('order-topic', value), context);
+    const created = orderCreated({ productId: 'A001', quantity: 2 });
+    await handle(record(created), context);
+    await handle(record(created), context);
     assert.equal((await store.totals()).orders, 1);
     assert.deepEqual(await outcomes(), {
       'com.orderflow.order.created.v1/counted': 1,
@@ -89,7 +87,7 @@ describe('analytics handler', () => {
       ],
     ] as const;
     for (const [value, code] of cases) {
-      await assert.rejects(handle(record('order-topic', value), context), (error: unknown) => {
+      await assert.rejects(handle(record(value), context), (error: unknown) => {
         assert.ok(error instanceof PoisonEventError, `${value} should be poison`);
         assert.equal(error.code, code);
         return true;
@@ -101,34 +99,33 @@ describe('analytics handler', () => {
   test('a store outage is a retriable failure, not poison, so the runner retries instead of dead-lettering', async () => {
     const { handle, platform } = await harness();
     await platform.close();
-    const value = encodeEvent(orderCreated({ productId: 'A001', quantity: 1 }));
-    await assert.rejects(handle(record('order-topic', value), context), (error: unknown) => {
-      assert.ok(!(error instanceof PoisonEventError));
-      assert.ok(PlatformErrors.is(error, 'STORE_UNAVAILABLE'));
-      assert.equal(error.retriable, true);
-      return true;
-    });
+    await assert.rejects(
+      handle(record(orderCreated({ productId: 'A001', quantity: 1 })), context),
+      (error: unknown) => {
+        assert.ok(!(error instanceof PoisonEventError));
+        assert.ok(PlatformErrors.is(error, 'STORE_UNAVAILABLE'));
+        assert.equal(error.retriable, true);
+        return true;
+      },
+    );
   });
 });
 
 describe('analytics batch handler', () => {
   test('a batch counts and reports what its records handled one by one do, duplicates and ignored ones included', async () => {
-    const order = encodeEvent(orderCreated({ productId: 'A001', quantity: 4 }));
-    const values = [
+    const order = orderCreated({ productId: 'A001', quantity: 4 });
+    const events = [
       order,
-      encodeEvent(stockReserved({ productId: 'A001', quantity: 4 })),
-      encodeEvent(stockChanged({ productId: 'A001', available: 6 })),
+      stockReserved({ productId: 'A001', quantity: 4 }),
+      stockChanged({ productId: 'A001', available: 6 }),
       order,
-      encodeEvent(stockRejected({ productId: 'A002', reason: 'INSUFFICIENT_STOCK' })),
-      encodeEvent(orderCreated({ productId: 'A002', quantity: 1 })),
+      stockRejected({ productId: 'A002', reason: 'INSUFFICIENT_STOCK' }),
+      orderCreated({ productId: 'A002', quantity: 1 }),
     ];
     const oneByOne = await harness();
-    for (const value of values) await oneByOne.handle(record('order-topic', value), context);
+    for (const event of events) await oneByOne.handle(record(event), context);
     const batched = await harness();
-    await batched.handleBatch(
-      values.map((value) => record('order-topic', value)),
-      batchContext,
-    );
+    await batched.handleBatch(events.map(record), batchContext);
     assert.deepEqual(
       { ...(await batched.store.totals()), updatedAt: undefined },
       { ...(await oneByOne.store.totals()), updatedAt: undefined },
@@ -154,9 +151,9 @@ describe('analytics batch handler', () => {
   test('an undecodable record fails the batch as poison before anything is counted or reported', async () => {
     const { store, handleBatch, outcomes } = await harness();
     const batch = [
-      record('order-topic', encodeEvent(orderCreated({ productId: 'A001', quantity: 1 }))),
-      record('order-topic', 'not json'),
-      record('order-topic', encodeEvent(orderCreated({ productId: 'A001', quantity: 2 }))),
+      record(orderCreated({ productId: 'A001', quantity: 1 })),
+      record('not json'),
+      record(orderCreated({ productId: 'A001', quantity: 2 })),
     ];
     await assert.rejects(
       handleBatch(batch, batchContext),

@@ -5,9 +5,7 @@ import {
   CLOUDEVENTS_CONTENT_TYPE,
   ConsumerGroups,
   EventHeaders,
-  EventTopics,
-  encodeEvent,
-  partitionKey,
+  eventRecord,
   Topics,
 } from '@orderflow/contracts';
 import {
@@ -20,9 +18,7 @@ import {
   type HttpApp,
   type KafkaConnection,
   kafkaStatusOf,
-  type PublishRecord,
   startConsumer,
-  startTraceparent,
 } from '@orderflow/platform';
 import { pino } from 'pino';
 import { startAnalyticsConsumer } from '../src/analytics-consumer.ts';
@@ -71,7 +67,10 @@ for (const backend of backends) {
     });
 
     const stats = async () => (await app.inject({ method: 'GET', url: '/stats' })).json() as Stats;
-    const publish = (event: AnyCloudEvent) => producer.publish(EventTopics[event.type], eventRecord(event));
+    const publish = (event: AnyCloudEvent) => {
+      const record = eventRecord(event);
+      return producer.publish(record.topic, record);
+    };
 
     test(
       'counts orders and stock results once each, ignores stock-changed, dead-letters poison and goes on',
@@ -172,16 +171,6 @@ for (const backend of backends) {
       },
     );
   });
-}
-
-function eventRecord(event: AnyCloudEvent): PublishRecord {
-  const traceparent = event.traceparent ?? startTraceparent();
-  return {
-    key: partitionKey(event),
-    value: encodeEvent(event),
-    headers: { [EventHeaders.contentType]: CLOUDEVENTS_CONTENT_TYPE },
-    traceparent,
-  };
 }
 
 async function readDeadLetters(connection: KafkaConnection, topic: string, count: number): Promise<ConsumedRecord[]> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type RunningBroker, startBroker } from '@orderflow/broker';
-import { CLOUDEVENTS_CONTENT_TYPE, ConsumerGroups, EventHeaders, encodeEvent, Topics } from '@orderflow/contracts';
+import { ConsumerGroups, eventRecord, Topics } from '@orderflow/contracts';
 import { createEventProducer, createKafkaConnection } from '@orderflow/platform';
 import { Admin } from '@platformatic/kafka';
 import { pino } from 'pino';
@@ -63,11 +63,7 @@ test(
     });
     try {
       const event = orderCreated({ orderId: 'o-main', productId: 'A001', quantity: 3 });
-      await producer.publish(Topics.orders, {
-        key: event.data.orderId,
-        value: encodeEvent(event),
-        headers: { [EventHeaders.contentType]: CLOUDEVENTS_CONTENT_TYPE },
-      });
+      await producer.publish(Topics.orders, eventRecord(event));
     } finally {
       await producer.close();
     }

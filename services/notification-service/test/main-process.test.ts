@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type RunningBroker, startBroker } from '@orderflow/broker';
-import { encodeEvent, partitionKey, Topics } from '@orderflow/contracts';
+import { eventRecord, Topics } from '@orderflow/contracts';
 import {
   createEventProducer,
   createKafkaConnection,
@@ -73,7 +73,7 @@ test(
         log: silent,
       });
       try {
-        await producer.publish(Topics.orders, { key: partitionKey(event), value: encodeEvent(event), traceparent });
+        await producer.publish(Topics.orders, { ...eventRecord(event), traceparent });
       } finally {
         await producer.close();
       }

@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
-import {
-  type AnyCloudEvent,
-  ConsumerGroups,
-  EventTopics,
-  encodeEvent,
-  partitionKey,
-  Topics,
-} from '@orderflow/contracts';
+import { type AnyCloudEvent, ConsumerGroups, eventRecord, Topics } from '@orderflow/contracts';
 import {
   type ConsumedRecord,
   type ConsumerRunner,
@@ -80,7 +73,8 @@ for (const backend of backends) {
     });
 
     async function publish(event: AnyCloudEvent): Promise<void> {
-      await producer.publish(EventTopics[event.type], { key: partitionKey(event), value: encodeEvent(event) });
+      const record = eventRecord(event);
+      await producer.publish(record.topic, record);
     }
 
     async function notificationsOf(orderId: string): Promise<Notification[]> {

@@ -1,19 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CLOUDEVENTS_CONTENT_TYPE,
-  createEvent,
-  EventHeaders,
-  EventTypes,
-  encodeEvent,
-  Topics,
-} from '@orderflow/contracts';
-import {
-  type EventProducer,
-  type Logger,
-  PlatformErrors,
-  type PublishOutcomeUnknownError,
-  type PublishRecord,
-} from '@orderflow/platform';
+import { createEvent, type EventRecord, EventTypes, eventRecord } from '@orderflow/contracts';
+import { type EventProducer, type Logger, PlatformErrors, type PublishOutcomeUnknownError } from '@orderflow/platform';
 import { requestHash } from './canonical-json.ts';
 import type { AcceptedOrder } from './order.ts';
 import { orderLocation, pendingOrder } from './order.ts';
@@ -38,15 +25,9 @@ const CLAIM_MARGIN_MS = 5 * 60_000;
 export function orderCreatedRecord(
   accepted: AcceptedOrder,
   traceparent: string,
-): { readonly eventId: string; readonly record: PublishRecord & { readonly value: Buffer } } {
+): { readonly eventId: string; readonly record: EventRecord } {
   const event = createEvent(EventTypes.orderCreated, accepted, { source: EVENT_SOURCE, traceparent });
-  const record = {
-    key: accepted.orderId,
-    value: encodeEvent(event),
-    headers: { [EventHeaders.contentType]: CLOUDEVENTS_CONTENT_TYPE },
-    traceparent,
-  };
-  return { eventId: event.id, record };
+  return { eventId: event.id, record: eventRecord(event) };
 }
 
 export interface OrderPlacementDeps {
@@ -119,7 +100,7 @@ export function createOrderPlacement(deps: OrderPlacementDeps): PlaceOrder {
     const orderLog = log.child({ orderId: accepted.orderId });
     const { eventId, record } = orderCreatedRecord(accepted, traceparent);
     try {
-      await producer.publish(Topics.orders, record);
+      await producer.publish(record.topic, record);
     } catch (error) {
       if (PlatformErrors.is(error, 'KAFKA_PUBLISH_OUTCOME_UNKNOWN')) {
         // The event may still be written. Releasing the claim now would let the client's retry publish a second

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type RunningBroker, startBroker } from '@orderflow/broker';
-import { ConsumerGroups, EventTypes, encodeEvent, partitionKey, Topics, validateEvent } from '@orderflow/contracts';
+import { ConsumerGroups, EventTypes, eventRecord, Topics, validateEvent } from '@orderflow/contracts';
 import {
   type ConsumerRunner,
   createEventProducer,
@@ -155,7 +155,7 @@ for (const backend of backends) {
       async () => {
         const order = (await post({ productId: 'A002', quantity: 3 })).json() as Order;
         const reserved = stockReserved(order.orderId, 'A002', 3, 17);
-        await stockProducer.publish(Topics.stock, { key: partitionKey(reserved), value: encodeEvent(reserved) });
+        await stockProducer.publish(Topics.stock, eventRecord(reserved));
 
         const response = await waitUntil(
           'the order decided',
@@ -178,7 +178,7 @@ for (const backend of backends) {
     test('stock-changed to 0 makes POST answer 409 OUT_OF_STOCK without publishing', { timeout: TIMEOUT }, async () => {
       const productId = `SOLD-${randomUUID().slice(0, 8)}`;
       const soldOut = stockChanged(productId, 0);
-      await stockProducer.publish(Topics.stock, { key: partitionKey(soldOut), value: encodeEvent(soldOut) });
+      await stockProducer.publish(Topics.stock, eventRecord(soldOut));
       await waitUntil(
         'availability 0 learned',
         () => orders.availability(productId),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startBroker } from '@orderflow/broker';
-import { createEvent, EventTypes, encodeEvent, Topics } from '@orderflow/contracts';
+import { createEvent, EventTypes, eventRecord, Topics } from '@orderflow/contracts';
 import {
   createEventProducer,
   createKafkaConnection,
@@ -85,7 +85,7 @@ test('main.ts seeds once, reserves orders from Kafka, and stops cleanly on SIGTE
     { orderId: 'main-1', productId: 'A001', quantity: 4, createdAt: new Date().toISOString() },
     { source: '/orderflow/order-service' },
   );
-  await orders.publish(Topics.orders, { key: 'main-1', value: encodeEvent(event) });
+  await orders.publish(Topics.orders, eventRecord(event));
   const [result] = await watcher.waitFor(
     (seen) => seen.event?.type === EventTypes.stockReserved && seen.event.data.orderId === 'main-1',
   );

@@ -6,6 +6,7 @@ import {
   EventPoisonCodes,
   EventTypes,
   encodeEvent,
+  eventRecord,
   Topics,
 } from '@orderflow/contracts';
 import {
@@ -58,7 +59,7 @@ function orderRecord(orderId: string, productId: string, quantity: number, trace
     { orderId, productId, quantity, createdAt: new Date(NOW).toISOString() },
     { source: '/orderflow/order-service', traceparent },
   );
-  return consumed(encodeEvent(event), traceparent);
+  return consumedRecord({ ...eventRecord(event), offset: 0n, timestamp: NOW });
 }
 
 function consumed(value: Buffer, traceparent = startTraceparent()): ConsumedRecord {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startBroker } from '@orderflow/broker';
-import { ConsumerGroups, createEvent, EventTypes, encodeEvent, Topics } from '@orderflow/contracts';
+import { ConsumerGroups, createEvent, EventTypes, eventRecord, Topics } from '@orderflow/contracts';
 import {
   createEventProducer,
   createKafkaConnection,
@@ -84,7 +84,7 @@ for (const backend of backends) {
           { orderId, productId: 'A001', quantity: 4, createdAt: new Date().toISOString() },
           { source: '/orderflow/order-service' },
         );
-        await orders.publish(Topics.orders, { key: orderId, value: encodeEvent(event) });
+        await orders.publish(Topics.orders, eventRecord(event));
         await publishing;
         assert.equal(await store.get('A001'), before - 4, 'the decision was recorded before the crash');
         await first.stop();

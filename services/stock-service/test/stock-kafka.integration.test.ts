@@ -6,7 +6,7 @@ import {
   createEvent,
   EventPoisonCodes,
   EventTypes,
-  encodeEvent,
+  eventRecord,
   Topics,
 } from '@orderflow/contracts';
 import {
@@ -85,11 +85,7 @@ for (const backend of backends) {
     }
 
     async function publishOrder(event: AnyCloudEvent): Promise<void> {
-      await orders.publish(Topics.orders, {
-        key: event.subject!,
-        value: encodeEvent(event),
-        ...(event.traceparent === undefined ? {} : { traceparent: event.traceparent }),
-      });
+      await orders.publish(Topics.orders, eventRecord(event));
     }
 
     const resultOf = (orderId: string) => (seen: Seen) =>

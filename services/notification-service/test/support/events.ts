@@ -3,8 +3,7 @@ import {
   type AnyCloudEvent,
   createEvent,
   EventTypes,
-  encodeEvent,
-  partitionKey,
+  eventRecord,
   type StockRejectionReason,
   Topics,
 } from '@orderflow/contracts';
@@ -47,9 +46,5 @@ export function stockChanged(productId = 'A001', available = 3) {
 /** The record the consumer runner would hand the handler for `event` (or for raw bytes). */
 export function consumed(event: AnyCloudEvent | Buffer): ConsumedRecord {
   if (Buffer.isBuffer(event)) return consumedRecord({ topic: Topics.stock, value: event });
-  return consumedRecord({
-    topic: event.type === EventTypes.orderCreated ? Topics.orders : Topics.stock,
-    key: partitionKey(event),
-    value: encodeEvent(event),
-  });
+  return consumedRecord(eventRecord(event));
 }

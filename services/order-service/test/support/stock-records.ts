@@ -1,4 +1,4 @@
-import { type AnyCloudEvent, createEvent, EventTypes, encodeEvent, partitionKey, Topics } from '@orderflow/contracts';
+import { type AnyCloudEvent, createEvent, EventTypes, eventRecord, Topics } from '@orderflow/contracts';
 import type { ConsumedRecord } from '@orderflow/platform';
 import { consumedRecord } from '@orderflow/platform/testing';
 
@@ -27,5 +27,5 @@ export function stockChanged(productId: string, available: number, time?: Date) 
 /** The record the consumer runner would hand the handler for `event` (or for raw bytes). */
 export function consumed(event: AnyCloudEvent | Buffer): ConsumedRecord {
   if (Buffer.isBuffer(event)) return consumedRecord({ topic: Topics.stock, value: event });
-  return consumedRecord({ topic: Topics.stock, key: partitionKey(event), value: encodeEvent(event) });
+  return consumedRecord(eventRecord(event));
 }
