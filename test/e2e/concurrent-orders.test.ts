@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { decodeEvent, EventTypes, Topics } from '@orderflow/contracts';
+import { type AnyCloudEvent, EventTypes, Topics } from '@orderflow/contracts';
 import {
   byOrder,
   getProductStats,
@@ -182,14 +182,12 @@ interface Decision {
 
 /** One decision per order about `product`; a decision republished after a redelivery has the same event id. */
 function decisionsFor(
-  records: readonly { readonly value: Buffer }[],
+  records: readonly { readonly event: AnyCloudEvent | undefined }[],
   product: string,
 ): Map<string, Decision & { readonly eventId: string }> {
   const decisions = new Map<string, Decision & { readonly eventId: string }>();
-  for (const record of records) {
-    const decoded = decodeEvent(record.value);
-    if (!decoded.ok) continue;
-    const { event } = decoded;
+  for (const { event } of records) {
+    if (event === undefined) continue;
     if (event.type !== EventTypes.stockReserved && event.type !== EventTypes.stockRejected) continue;
     if (event.data.productId !== product) continue;
     const level = event.type === EventTypes.stockReserved ? event.data.remaining : (event.data.available ?? -1);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CLOUDEVENTS_CONTENT_TYPE, ConsumerGroups, decodeEvent, EventTypes, Topics } from '@orderflow/contracts';
-import type { ConsumedRecord } from '@orderflow/platform';
+import { type AnyCloudEvent, CLOUDEVENTS_CONTENT_TYPE, ConsumerGroups, EventTypes, Topics } from '@orderflow/contracts';
+import type { ReadRecord } from '@orderflow/platform/testing';
 import { deadLetterTopic } from '@orderflow/platform';
 import { getOrder, getProductStats, getStats, listNotifications, placeAcceptedOrder, uniqueId } from './support/api.ts';
 import { eventually } from '@orderflow/platform/testing';
@@ -85,15 +85,12 @@ for (const backend of BACKENDS) {
         // Where the order sits on order-topic: behind both poison records on their partition. Every group above
         // processed it (confirmed, notified, counted), and a group handles a partition in offset order.
         const placed = await eventually('the order on order-topic', async () => {
-          const found = reader.records.find((record) => {
-            const decoded = decodeEvent(record.value);
-            return (
+          const found = reader.records.find(
+            (record) =>
               record.topic === Topics.orders &&
-              decoded.ok &&
-              decoded.event.type === EventTypes.orderCreated &&
-              decoded.event.data.orderId === orderId
-            );
-          });
+              record.event?.type === EventTypes.orderCreated &&
+              record.event.data.orderId === orderId,
+          );
           assert.ok(found);
           return found;
         });
@@ -122,14 +119,14 @@ for (const backend of BACKENDS) {
 }
 
 function assertLetter(
-  letter: ConsumedRecord,
+  letter: ReadRecord<AnyCloudEvent>,
   group: string,
   orderId: string,
   code: string,
   reason: RegExp,
-): asserts letter is ConsumedRecord {
+): void {
   const { headers } = letter;
-  assert.equal(letter.key?.toString(), orderId, `${group}: key kept`);
+  assert.equal(letter.key, orderId, `${group}: key kept`);
   assert.equal(headers['dlq-original-topic'], Topics.orders);
   assert.equal(headers['dlq-consumer-group'], group);
   assert.equal(headers['dlq-error-code'], code, `${group}: ${JSON.stringify(headers)}`);

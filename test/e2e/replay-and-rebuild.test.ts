@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
-import { ConsumerGroups, decodeEvent, EventTypes, Topics } from '@orderflow/contracts';
+import { ConsumerGroups, EventTypes, Topics } from '@orderflow/contracts';
 import { Redis } from 'ioredis';
 import { runCli } from '../../packages/cli/test/cli-process.ts';
 import {
@@ -135,9 +135,8 @@ for (const backend of BACKENDS) {
       // publication was lost: a copy is harmless downstream, a second decision (another id) would not be.
       const reservations = () => {
         const ids = new Set<string>();
-        for (const record of witness.records) {
-          const decoded = decodeEvent(record.value);
-          if (decoded.ok && decoded.event.type === EventTypes.stockReserved) ids.add(decoded.event.id);
+        for (const { event } of witness.records) {
+          if (event?.type === EventTypes.stockReserved) ids.add(event.id);
         }
         return ids.size;
       };

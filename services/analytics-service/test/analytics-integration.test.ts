@@ -9,7 +9,6 @@ import {
   Topics,
 } from '@orderflow/contracts';
 import {
-  type ConsumedRecord,
   createEventProducer,
   createMetrics,
   DeadLetterHeaders,
@@ -18,14 +17,13 @@ import {
   type HttpApp,
   type KafkaConnection,
   kafkaStatusOf,
-  startConsumer,
 } from '@orderflow/platform';
 import { pino } from 'pino';
 import { startAnalyticsConsumer } from '../src/analytics-consumer.ts';
 import { createAnalyticsMetrics } from '../src/analytics-metrics.ts';
 import { buildApp } from '../src/app.ts';
 import { orderCreated, stockChanged, stockRejected, stockReserved } from './events.ts';
-import { waitUntil, closeAfterAll, startTestBroker } from '@orderflow/platform/testing';
+import { closeAfterAll, readTopics, startTestBroker, waitUntil } from '@orderflow/platform/testing';
 import { backends } from './store-backends.ts';
 
 // The service's consumer and HTTP API against our Kafka-compatible broker, on each store backend: records are
@@ -148,11 +146,14 @@ for (const backend of backends) {
         );
         assert.deepEqual(summed, { orders: 4, quantity: 10, confirmed: 2, rejected: 1 });
 
-        const letters = await readDeadLetters(connection, deadLetterTopic(Topics.orders, ConsumerGroups.analytics), 1);
-        assert.equal(letters.length, 1);
-        const [letter] = letters;
+        const deadLetters = closeLater(
+          await readTopics(connection, [deadLetterTopic(Topics.orders, ConsumerGroups.analytics)]),
+        );
+        await deadLetters.caughtUp();
+        assert.equal(deadLetters.records.length, 1);
+        const [letter] = deadLetters.records;
         assert.equal(letter!.value.toString('utf8'), 'not json');
-        assert.equal(letter!.key?.toString('utf8'), 'o-4');
+        assert.equal(letter!.key, 'o-4');
         assert.equal(letter!.headers[DeadLetterHeaders.errorCode], 'EVENT_MALFORMED_JSON');
         assert.match(letter!.headers[DeadLetterHeaders.errorReason] ?? '', /not UTF-8 JSON/);
         assert.equal(letter!.headers[DeadLetterHeaders.originalTopic], Topics.orders);
@@ -171,25 +172,4 @@ for (const backend of backends) {
       },
     );
   });
-}
-
-async function readDeadLetters(connection: KafkaConnection, topic: string, count: number): Promise<ConsumedRecord[]> {
-  const letters: ConsumedRecord[] = [];
-  const { promise: done, resolve } = Promise.withResolvers<void>();
-  const reader = await startConsumer({
-    connection,
-    groupId: `dlq-reader-${process.pid}`,
-    topics: [topic],
-    log: silent,
-    handler: async (record) => {
-      letters.push(record);
-      if (letters.length >= count) resolve();
-    },
-  });
-  try {
-    await done;
-  } finally {
-    await reader.stop();
-  }
-  return letters;
 }

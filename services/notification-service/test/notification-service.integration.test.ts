@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { type AnyCloudEvent, ConsumerGroups, eventRecord, Topics } from '@orderflow/contracts';
 import {
-  type ConsumedRecord,
   type ConsumerRunner,
   createEventProducer,
   createLogger,
@@ -14,9 +13,8 @@ import {
   type HttpApp,
   type KafkaConnection,
   kafkaStatusOf,
-  startConsumer,
 } from '@orderflow/platform';
-import { waitUntil, closeAfterAll, startTestBroker } from '@orderflow/platform/testing';
+import { closeAfterAll, readTopics, startTestBroker, waitUntil } from '@orderflow/platform/testing';
 import { buildApp } from '../src/app.ts';
 import { createLogChannel } from '../src/log-channel.ts';
 import type { Notification } from '../src/notification.ts';
@@ -153,32 +151,17 @@ for (const backend of backends) {
         const orderId = `${DOOMED}${randomUUID()}`;
         const event = orderCreated(orderId);
         const dlq = deadLetterTopic(Topics.orders, ConsumerGroups.notification);
-        const { promise: deadLetter, resolve } = Promise.withResolvers<ConsumedRecord>();
-        const reader = await startConsumer({
-          connection,
-          groupId: `dlq-reader-${randomUUID()}`,
-          topics: [dlq],
-          log: silent,
-          handler: async (record) => {
-            if (record.value.toString().includes(event.id)) resolve(record);
-          },
-        });
-        try {
-          await publish(event);
-          const record = await deadLetter;
-          assert.equal(record.headers[DeadLetterHeaders.errorCode], 'NOTIFICATION_DELIVERY_FAILED');
-          assert.match(
-            record.headers[DeadLetterHeaders.errorReason] ?? '',
-            new RegExp(
-              `webhook notification ${event.id}:webhook failed after ${WEBHOOK_ATTEMPTS} attempts: .*HTTP 500`,
-            ),
-          );
-          assert.equal(record.headers[DeadLetterHeaders.originalTopic], Topics.orders);
-          assert.equal(record.headers[DeadLetterHeaders.consumerGroup], ConsumerGroups.notification);
-          assert.equal(JSON.parse(record.value.toString()).id, event.id, 'the dead letter is the original event');
-        } finally {
-          await reader.stop();
-        }
+        const deadLetters = closeLater(await readTopics(connection, [dlq]));
+        await publish(event);
+        const [record] = await deadLetters.waitFor((r) => r.value.toString().includes(event.id));
+        assert.equal(record!.headers[DeadLetterHeaders.errorCode], 'NOTIFICATION_DELIVERY_FAILED');
+        assert.match(
+          record!.headers[DeadLetterHeaders.errorReason] ?? '',
+          new RegExp(`webhook notification ${event.id}:webhook failed after ${WEBHOOK_ATTEMPTS} attempts: .*HTTP 500`),
+        );
+        assert.equal(record!.headers[DeadLetterHeaders.originalTopic], Topics.orders);
+        assert.equal(record!.headers[DeadLetterHeaders.consumerGroup], ConsumerGroups.notification);
+        assert.equal(JSON.parse(record!.value.toString()).id, event.id, 'the dead letter is the original event');
         const listed = await notificationsOf(orderId);
         const webhook = listed.find((n) => n.channel === 'webhook');
         assert.equal(webhook?.status, 'FAILED');

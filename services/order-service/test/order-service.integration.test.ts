@@ -5,7 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type RunningBroker, startBroker } from '@orderflow/broker';
-import { ConsumerGroups, EventTypes, eventRecord, Topics, validateEvent } from '@orderflow/contracts';
+import {
+  type AnyCloudEvent,
+  ConsumerGroups,
+  decodeEvent,
+  EventTypes,
+  eventRecord,
+  Topics,
+  validateEvent,
+} from '@orderflow/contracts';
 import {
   type ConsumerRunner,
   createEventProducer,
@@ -18,14 +26,13 @@ import {
   kafkaStatusOf,
   startConsumer,
 } from '@orderflow/platform';
-import { waitUntil } from '@orderflow/platform/testing';
+import { readTopics, type TopicReader, waitUntil } from '@orderflow/platform/testing';
 import { buildApp } from '../src/app.ts';
 import type { Order } from '../src/order.ts';
 import type { OrderStore } from '../src/order-store.ts';
 import { createStockEventHandler } from '../src/stock-event-handler.ts';
 import { stockChanged, stockReserved } from './support/stock-records.ts';
 import { backends, requestKeys, type TestStore } from './support/test-backends.ts';
-import { readTopic, type TopicReader } from './support/topic-reader.ts';
 
 // order-service wired as main.ts wires it (real producer, real stock-topic consumer, a real store), against our
 // broker, driven through inject(). Each backend gets a broker of its own so their consumer groups stay apart.
@@ -45,7 +52,7 @@ for (const backend of backends) {
     let consumer: ConsumerRunner;
     let orders: OrderStore;
     let app: HttpApp;
-    let orderTopic: TopicReader;
+    let orderTopic: TopicReader<AnyCloudEvent>;
 
     before(async () => {
       data = backend.fresh();
@@ -73,7 +80,7 @@ for (const backend of backends) {
         settings,
       });
       await app.ready();
-      orderTopic = await readTopic(connection, Topics.orders);
+      orderTopic = await readTopics(connection, [Topics.orders], decodeEvent);
     });
 
     after(async () => {
@@ -101,7 +108,7 @@ for (const backend of backends) {
         assert.equal(response.statusCode, 202);
         const order = response.json() as Order;
 
-        const record = await orderTopic.waitFor((r) => r.key === orderId);
+        const [record] = await orderTopic.waitFor((r) => r.key === orderId);
         assert.equal(record.headers['content-type'], 'application/cloudevents+json; charset=UTF-8');
         assert.ok(record.event, 'the value is a valid event');
         assert.ok(validateEvent(record.event).ok);
@@ -221,7 +228,7 @@ for (const backend of backends) {
         const retried = await post(payload, { 'idempotency-key': key });
         assert.equal(retried.statusCode, 202);
         assert.equal(retried.headers['idempotent-replayed'], undefined);
-        const record = await orderTopic.waitFor((r) => r.key === orderId);
+        const [record] = await orderTopic.waitFor((r) => r.key === orderId);
         assert.equal(record.event?.type, EventTypes.orderCreated);
         await orderTopic.caughtUp();
         assert.equal(orderTopic.records.filter((r) => r.key === orderId).length, 1);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startBroker } from '@orderflow/broker';
-import { createEvent, EventTypes, eventRecord, Topics } from '@orderflow/contracts';
+import { type AnyCloudEvent, createEvent, decodeEvent, EventTypes, eventRecord, Topics } from '@orderflow/contracts';
 import {
   createEventProducer,
   createKafkaConnection,
@@ -14,8 +14,7 @@ import {
   type EventProducer,
   type KafkaConnection,
 } from '@orderflow/platform';
-import { type ServiceProcess, spawnService } from '@orderflow/platform/testing';
-import { type TopicWatcher, watchTopics } from './stock-topic-watcher.ts';
+import { readTopics, type ServiceProcess, spawnService, type TopicReader } from '@orderflow/platform/testing';
 
 // main.ts as a process, the way a container runs it (SQLite store): configuration from the environment, seeding on
 // the first start only, consuming orders, and a graceful SIGTERM that exits 0.
@@ -28,7 +27,7 @@ let dataDir: string;
 let brokerDir: string;
 let broker: Awaited<ReturnType<typeof startBroker>>;
 let connection: KafkaConnection;
-let watcher: TopicWatcher;
+let watcher: TopicReader<AnyCloudEvent>;
 let orders: EventProducer;
 const children = new Set<ChildProcess>();
 
@@ -37,7 +36,7 @@ before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'stock-main-data-'));
   broker = await startBroker({ port: 0, dataDir: brokerDir, log });
   connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'main-test' });
-  watcher = await watchTopics(connection, [Topics.stock]);
+  watcher = await readTopics(connection, [Topics.stock], decodeEvent);
   orders = createEventProducer({ connection, log });
 });
 

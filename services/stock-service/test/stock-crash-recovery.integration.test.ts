@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startBroker } from '@orderflow/broker';
-import { ConsumerGroups, createEvent, EventTypes, eventRecord, Topics } from '@orderflow/contracts';
+import {
+  type AnyCloudEvent,
+  ConsumerGroups,
+  createEvent,
+  decodeEvent,
+  EventTypes,
+  eventRecord,
+  Topics,
+} from '@orderflow/contracts';
 import {
   createEventProducer,
   createKafkaConnection,
@@ -13,9 +21,9 @@ import {
   type KafkaConnection,
   startConsumer,
 } from '@orderflow/platform';
+import { readTopics, type TopicReader } from '@orderflow/platform/testing';
 import { createReservationBatchHandler, createReservationHandler } from '../src/reservation-handler.ts';
 import type { StockStore } from '../src/stock-store.ts';
-import { type TopicWatcher, watchTopics } from './stock-topic-watcher.ts';
 import { backends, type TestStore } from './store-backends.ts';
 
 // An instance dies after recording its decision and before the broker acknowledged the result: the record is left
@@ -30,7 +38,7 @@ for (const backend of backends) {
     let connection: KafkaConnection;
     let data: TestStore;
     let store: StockStore;
-    let watcher: TopicWatcher;
+    let watcher: TopicReader<AnyCloudEvent>;
     const producers: EventProducer[] = [];
 
     before(async () => {
@@ -40,7 +48,7 @@ for (const backend of backends) {
       data = backend.fresh();
       ({ store } = await data.open());
       await store.seed(new Map([['A001', 10]]));
-      watcher = await watchTopics(connection, [Topics.stock]);
+      watcher = await readTopics(connection, [Topics.stock], decodeEvent);
     });
 
     after(async () => {

@@ -4,6 +4,7 @@ import {
   type AnyCloudEvent,
   ConsumerGroups,
   createEvent,
+  decodeEvent,
   EventPoisonCodes,
   EventTypes,
   eventRecord,
@@ -18,16 +19,21 @@ import {
   type HttpApp,
   type KafkaConnection,
   kafkaStatusOf,
-  startConsumer,
   type Store,
   startTraceparent,
   traceIdOf,
 } from '@orderflow/platform';
-import { closeAfterAll, startTestBroker } from '@orderflow/platform/testing';
+import {
+  closeAfterAll,
+  type ReadRecord,
+  readTopics,
+  startTestBroker,
+  type TopicReader,
+} from '@orderflow/platform/testing';
 import { buildApp } from '../src/app.ts';
-import { createReservationBatchHandler, createReservationHandler } from '../src/reservation-handler.ts';
+import { startStockConsumer } from '../src/stock-consumer.ts';
+import { createStockMetrics } from '../src/stock-metrics.ts';
 import type { StockStore } from '../src/stock-store.ts';
-import { type Seen, type TopicWatcher, watchTopics } from './stock-topic-watcher.ts';
 import { backends } from './store-backends.ts';
 
 // The service's pieces wired as main.ts wires them, against our broker, with each store backend: what goes in on
@@ -43,7 +49,7 @@ for (const backend of backends) {
     let store: StockStore;
     let platform: Store;
     let app: HttpApp;
-    let watcher: TopicWatcher;
+    let watcher: TopicReader<AnyCloudEvent>;
     let orders: EventProducer;
 
     before(async () => {
@@ -56,24 +62,16 @@ for (const backend of backends) {
         ]),
       );
       const producer = closeLater(createEventProducer({ connection, log }));
+      const metrics = createMetrics();
+      const stockMetrics = createStockMetrics(metrics.registry);
       const consumer = closeLater(
-        await startConsumer({
-          connection,
-          groupId: ConsumerGroups.stock,
-          topics: [Topics.orders],
-          handler: createReservationHandler({ store, producer }),
-          handleBatch: createReservationBatchHandler({ store, producer }),
-          log,
-          poisonCodes: Object.values(EventPoisonCodes),
-        }),
+        await startStockConsumer({ connection, store, producer, log, metrics, stockMetrics }),
       );
       const watched = [Topics.stock, deadLetterTopic(Topics.orders, ConsumerGroups.stock)];
-      watcher = closeLater(await watchTopics(connection, watched));
+      watcher = closeLater(await readTopics(connection, watched, decodeEvent));
       orders = closeLater(createEventProducer({ connection: { ...connection, clientId: 'order-service' }, log }));
       const kafka = kafkaStatusOf(consumer);
-      app = closeLater(
-        buildApp({ log, store, producer, metrics: createMetrics(), config: { ADMIN_TOKEN: TOKEN }, kafka }),
-      );
+      app = closeLater(buildApp({ log, store, producer, metrics, config: { ADMIN_TOKEN: TOKEN }, kafka }));
     });
 
     function orderCreated(orderId: string, productId: string, quantity: number, traceparent = startTraceparent()) {
@@ -88,7 +86,7 @@ for (const backend of backends) {
       await orders.publish(Topics.orders, eventRecord(event));
     }
 
-    const resultOf = (orderId: string) => (seen: Seen) =>
+    const resultOf = (orderId: string) => (seen: ReadRecord<AnyCloudEvent>) =>
       seen.event !== undefined &&
       (seen.event.type === EventTypes.stockReserved || seen.event.type === EventTypes.stockRejected) &&
       seen.event.data.orderId === orderId;
