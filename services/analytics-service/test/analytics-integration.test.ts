@@ -9,11 +9,9 @@ import {
   Topics,
 } from '@orderflow/contracts';
 import {
-  createEventProducer,
   createMetrics,
   DeadLetterHeaders,
   deadLetterTopic,
-  type EventProducer,
   type HttpApp,
   type KafkaConnection,
   kafkaStatusOf,
@@ -23,7 +21,7 @@ import { startAnalyticsConsumer } from '../src/analytics-consumer.ts';
 import { createAnalyticsMetrics } from '../src/analytics-metrics.ts';
 import { buildApp } from '../src/app.ts';
 import { orderCreated, stockChanged, stockRejected, stockReserved } from './events.ts';
-import { closeAfterAll, readTopics, startTestBroker, waitUntil } from '@orderflow/platform/testing';
+import { closeAfterAll, readTopics, startTestBroker, type TestBroker, waitUntil } from '@orderflow/platform/testing';
 import { backends } from './store-backends.ts';
 
 // The service's consumer and HTTP API against our Kafka-compatible broker, on each store backend: records are
@@ -42,11 +40,12 @@ for (const backend of backends) {
   describe(`analytics-service on the broker with ${backend.name}`, () => {
     const closeLater = closeAfterAll();
     let connection: KafkaConnection;
-    let producer: EventProducer;
+    let testBroker: TestBroker;
     let app: HttpApp;
 
     before(async () => {
-      ({ connection } = closeLater(await startTestBroker('analytics-test')));
+      testBroker = closeLater(await startTestBroker('analytics-test'));
+      ({ connection } = testBroker);
       const { store } = await closeLater(backend.fresh()).open();
       const metrics = createMetrics({ service: 'analytics-test' });
       const consumer = closeLater(
@@ -61,14 +60,10 @@ for (const backend of backends) {
         }),
       );
       app = closeLater(buildApp({ log: silent, store, metrics, kafka: kafkaStatusOf(consumer) }));
-      producer = closeLater(createEventProducer({ connection, log: silent }));
     });
 
     const stats = async () => (await app.inject({ method: 'GET', url: '/stats' })).json() as Stats;
-    const publish = (event: AnyCloudEvent) => {
-      const record = eventRecord(event);
-      return producer.publish(record.topic, record);
-    };
+    const publish = (event: AnyCloudEvent) => testBroker.publish(eventRecord(event));
 
     test(
       'counts orders and stock results once each, ignores stock-changed, dead-letters poison and goes on',
@@ -94,7 +89,8 @@ for (const backend of backends) {
         await publish(stockRejected({ orderId: 'o-3', productId: 'B002', quantity: 1, reason: 'INSUFFICIENT_STOCK' }));
         await publish(stockChanged({ productId: 'A001', available: 5 }));
         // Poison and the next order on the same key, hence the same partition: it must not block what follows it.
-        await producer.publish(Topics.orders, {
+        await testBroker.publish({
+          topic: Topics.orders,
           key: 'o-4',
           value: 'not json',
           headers: { [EventHeaders.contentType]: CLOUDEVENTS_CONTENT_TYPE },

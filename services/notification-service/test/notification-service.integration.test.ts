@@ -4,17 +4,15 @@ import { before, describe, test } from 'node:test';
 import { type AnyCloudEvent, ConsumerGroups, eventRecord, Topics } from '@orderflow/contracts';
 import {
   type ConsumerRunner,
-  createEventProducer,
   createLogger,
   createMetrics,
   DeadLetterHeaders,
   deadLetterTopic,
-  type EventProducer,
   type HttpApp,
   type KafkaConnection,
   kafkaStatusOf,
 } from '@orderflow/platform';
-import { closeAfterAll, readTopics, startTestBroker, waitUntil } from '@orderflow/platform/testing';
+import { closeAfterAll, readTopics, startTestBroker, type TestBroker, waitUntil } from '@orderflow/platform/testing';
 import { buildApp } from '../src/app.ts';
 import { createLogChannel } from '../src/log-channel.ts';
 import type { Notification } from '../src/notification.ts';
@@ -41,11 +39,12 @@ for (const backend of backends) {
     let connection: KafkaConnection;
     let receiver: WebhookReceiver;
     let consumer: ConsumerRunner;
-    let producer: EventProducer;
+    let testBroker: TestBroker;
     let app: HttpApp;
 
     before(async () => {
-      ({ connection } = closeLater(await startTestBroker('notification-service-test')));
+      testBroker = closeLater(await startTestBroker('notification-service-test'));
+      ({ connection } = testBroker);
       const { store } = await closeLater(backend.fresh()).open();
       receiver = closeLater(
         await startWebhookReceiver((_n, body) => (body.includes(`"orderId":"${DOOMED}`) ? 500 : 200)),
@@ -67,12 +66,10 @@ for (const backend of backends) {
       );
       app = closeLater(buildApp({ log: silent, store, metrics, kafka: kafkaStatusOf(consumer) }));
       await app.ready();
-      producer = closeLater(createEventProducer({ connection, log: silent }));
     });
 
     async function publish(event: AnyCloudEvent): Promise<void> {
-      const record = eventRecord(event);
-      await producer.publish(record.topic, record);
+      await testBroker.publish(eventRecord(event));
     }
 
     async function notificationsOf(orderId: string): Promise<Notification[]> {

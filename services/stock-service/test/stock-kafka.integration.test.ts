@@ -15,7 +15,6 @@ import {
   createLogger,
   createMetrics,
   deadLetterTopic,
-  type EventProducer,
   type HttpApp,
   type KafkaConnection,
   kafkaStatusOf,
@@ -28,6 +27,7 @@ import {
   type ReadRecord,
   readTopics,
   startTestBroker,
+  type TestBroker,
   type TopicReader,
 } from '@orderflow/platform/testing';
 import { buildApp } from '../src/app.ts';
@@ -50,10 +50,11 @@ for (const backend of backends) {
     let platform: Store;
     let app: HttpApp;
     let watcher: TopicReader<AnyCloudEvent>;
-    let orders: EventProducer;
+    let testBroker: TestBroker;
 
     before(async () => {
-      ({ connection } = closeLater(await startTestBroker('stock-service')));
+      testBroker = closeLater(await startTestBroker('stock-service'));
+      ({ connection } = testBroker);
       ({ store, platform } = await closeLater(backend.fresh()).open());
       await store.seed(
         new Map([
@@ -69,7 +70,6 @@ for (const backend of backends) {
       );
       const watched = [Topics.stock, deadLetterTopic(Topics.orders, ConsumerGroups.stock)];
       watcher = closeLater(await readTopics(connection, watched, decodeEvent));
-      orders = closeLater(createEventProducer({ connection: { ...connection, clientId: 'order-service' }, log }));
       const kafka = kafkaStatusOf(consumer);
       app = closeLater(buildApp({ log, store, producer, metrics, config: { ADMIN_TOKEN: TOKEN }, kafka }));
     });
@@ -83,7 +83,7 @@ for (const backend of backends) {
     }
 
     async function publishOrder(event: AnyCloudEvent): Promise<void> {
-      await orders.publish(Topics.orders, eventRecord(event));
+      await testBroker.publish(eventRecord(event));
     }
 
     const resultOf = (orderId: string) => (seen: ReadRecord<AnyCloudEvent>) =>
@@ -151,7 +151,7 @@ for (const backend of backends) {
     });
 
     test('an undecodable record goes to the dead-letter topic and the orders behind it are still served', async () => {
-      await orders.publish(Topics.orders, { key: 'it-poison', value: '{"garbage":' });
+      await testBroker.publish({ topic: Topics.orders, key: 'it-poison', value: '{"garbage":' });
       await publishOrder(orderCreated('it-after-poison', 'A001', 1));
       const [letter] = await watcher.waitFor((seen) => seen.topic.endsWith('.dlq') && seen.key === 'it-poison');
       assert.equal(letter!.headers['dlq-error-code'], EventPoisonCodes.malformedJson);

@@ -27,5 +27,5 @@ export { assertReadiness, type ReadinessProbe } from './assert-readiness.ts';
 export { type Closable, closeAfterAll } from './close-after-all.ts';
 export { type FakeKafkaStatus, fakeKafkaStatus } from './fake-kafka-status.ts';
 export { type ServiceProcess, spawnService } from './service-process.ts';
-export { startTestBroker, type TestBroker } from './test-broker.ts';
+export { startTestBroker, type TestBroker, type TopicRecord } from './test-broker.ts';
 export { type ReadRecord, type RecordDecoder, readTopics, type TopicReader } from './topic-reader.ts';

@@ -2,13 +2,29 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningBroker, startBroker } from '@orderflow/broker';
+import {
+  createEventProducer,
+  type EventProducer,
+  type PublishReceipt,
+  type PublishRecord,
+} from '../kafka/event-producer.ts';
 import { createKafkaConnection, type KafkaConnection } from '../kafka/kafka-connection.ts';
 import { silentLog } from './consumed-record.ts';
+
+/** A record and the topic it goes to: contracts' eventRecord(event) is one. */
+export interface TopicRecord extends PublishRecord {
+  readonly topic: string;
+}
 
 export interface TestBroker {
   readonly broker: RunningBroker;
   readonly connection: KafkaConnection;
-  /** Closes the broker and removes its data directory. */
+  /**
+   * Publishes a record as another service would, acks=all, resolving once the broker acknowledged it: what a test
+   * feeds the service under test with. The producer is made on first use and closed with the broker.
+   */
+  publish(record: TopicRecord): Promise<PublishReceipt>;
+  /** Closes the test's producer and the broker, and removes the broker's data directory. */
   close(): Promise<void>;
 }
 
@@ -19,10 +35,21 @@ export async function startTestBroker(clientId: string): Promise<TestBroker> {
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   });
+  const connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId });
+  let producer: EventProducer | undefined;
   return {
     broker,
-    connection: createKafkaConnection({ brokers: [broker.bootstrap], clientId }),
+    connection,
+    publish(record) {
+      producer ??= createEventProducer({
+        connection: { ...connection, clientId: `${clientId}-feeder` },
+        log: silentLog,
+        lingerMs: 0,
+      });
+      return producer.publish(record.topic, record);
+    },
     async close() {
+      await producer?.close();
       await broker.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
