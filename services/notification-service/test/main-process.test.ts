@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
-import { type RunningBroker, startBroker } from '@orderflow/broker';
-import { eventRecord, Topics } from '@orderflow/contracts';
+import { before, test } from 'node:test';
+import { eventRecord } from '@orderflow/contracts';
+import { startTraceparent, traceIdOf } from '@orderflow/platform';
 import {
-  createEventProducer,
-  createKafkaConnection,
-  createLogger,
-  startTraceparent,
-  traceIdOf,
-} from '@orderflow/platform';
-import { spawnService } from '@orderflow/platform/testing';
+  closeAfterAll,
+  spawnService,
+  startTestBroker,
+  type TestBroker,
+  temporaryDirectory,
+  waitUntil,
+} from '@orderflow/platform/testing';
 import type { Notification } from '../src/notification.ts';
 import { orderCreated } from './support/events.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
@@ -24,20 +21,15 @@ import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-re
 
 const MAIN = new URL('../src/main.ts', import.meta.url);
 const SECRET = 'main-process-secret';
-const silent = createLogger({ name: 'main-test', level: 'silent' });
-let broker: RunningBroker;
+const closeLater = closeAfterAll();
+let testBroker: TestBroker;
 let receiver: WebhookReceiver;
 let dir: string;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'notification-service-main-'));
-  broker = await startBroker({ port: 0, dataDir: join(dir, 'broker'), log: silent });
-  receiver = await startWebhookReceiver();
-});
-after(async () => {
-  await receiver?.close();
-  await broker?.close();
-  rmSync(dir, { recursive: true, force: true });
+  testBroker = closeLater(await startTestBroker('notification-main'));
+  dir = closeLater(temporaryDirectory('notification-service-main-')).path;
+  receiver = closeLater(await startWebhookReceiver());
 });
 
 test(
@@ -47,36 +39,21 @@ test(
   },
   async () => {
     const service = spawnService(MAIN, {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      KAFKA_BROKERS: broker.bootstrap,
+      KAFKA_BROKERS: testBroker.broker.bootstrap,
       ORDERFLOW_DATA_DIR: join(dir, 'data'),
       NOTIFY_WEBHOOK_URL: receiver.url,
       NOTIFY_WEBHOOK_SECRET: SECRET,
-      LOG_LEVEL: 'info',
     });
     try {
       const started = await service.logLine((line) => line.msg === 'notification-service started');
       assert.deepEqual(started.channels, ['log', 'webhook']);
       assert.equal(started.backend, 'sqlite');
-      const base = String(started.address);
-      for (;;) {
-        const ready = await fetch(`${base}/health/ready`).catch(() => undefined);
-        if (ready?.status === 200) break;
-        await delay(100);
-      }
+      const base = await service.ready();
+      assert.equal(base, String(started.address));
 
       const event = orderCreated('order-main-1', 'A001', 3);
       const traceparent = startTraceparent();
-      const producer = createEventProducer({
-        connection: createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'main-test' }),
-        log: silent,
-      });
-      try {
-        await producer.publish(Topics.orders, { ...eventRecord(event), traceparent });
-      } finally {
-        await producer.close();
-      }
+      await testBroker.publish({ ...eventRecord(event), traceparent });
 
       await receiver.waitForRequests(1);
       const [request] = receiver.requests;
@@ -89,13 +66,14 @@ test(
       assert.equal(logged.orderId, 'order-main-1');
       assert.equal(logged.traceId, traceIdOf(traceparent), 'the log line carries the event’s trace');
 
-      let listed: Notification[] = [];
-      for (;;) {
-        const response = await fetch(`${base}/notifications?orderId=order-main-1`);
-        listed = ((await response.json()) as { notifications: Notification[] }).notifications;
-        if (listed.filter((n) => n.status === 'SENT').length === 2) break;
-        await delay(50);
-      }
+      const listed = await waitUntil(
+        'both notifications sent',
+        async () => {
+          const response = await fetch(`${base}/notifications?orderId=order-main-1`);
+          return ((await response.json()) as { notifications: Notification[] }).notifications;
+        },
+        (notifications) => notifications.filter((n) => n.status === 'SENT').length === 2,
+      );
       assert.deepEqual(listed.map((n) => n.channel).sort(), ['log', 'webhook']);
     } finally {
       void service.stop();

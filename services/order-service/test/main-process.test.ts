@@ -1,31 +1,26 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { type RunningBroker, startBroker } from '@orderflow/broker';
-import { createLogger } from '@orderflow/platform';
-import { spawnService, waitUntil } from '@orderflow/platform/testing';
+import { before, test } from 'node:test';
+import {
+  closeAfterAll,
+  spawnService,
+  startTestBroker,
+  type TestBroker,
+  temporaryDirectory,
+} from '@orderflow/platform/testing';
 
 // main.ts as a process: configuration from the environment, serving, joining the group, and the graceful exit on
 // SIGTERM that an orchestrator relies on.
 
 const MAIN = new URL('../src/main.ts', import.meta.url);
-let broker: RunningBroker;
+const closeLater = closeAfterAll();
+let testBroker: TestBroker;
 let dir: string;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'order-service-main-'));
-  broker = await startBroker({
-    port: 0,
-    dataDir: join(dir, 'broker'),
-    log: createLogger({ name: 'broker', level: 'silent' }),
-  });
-});
-after(async () => {
-  await broker?.close();
-  rmSync(dir, { recursive: true, force: true });
+  testBroker = closeLater(await startTestBroker('order-main'));
+  dir = closeLater(temporaryDirectory('order-service-main-')).path;
 });
 
 async function freePort(): Promise<number> {
@@ -39,19 +34,11 @@ async function freePort(): Promise<number> {
 
 test('main serves orders once ready and exits 0 on SIGTERM', { timeout: 60_000 }, async () => {
   const service = spawnService(MAIN, {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    KAFKA_BROKERS: broker.bootstrap,
+    KAFKA_BROKERS: testBroker.broker.bootstrap,
     ORDERFLOW_DATA_DIR: join(dir, 'data'),
-    LOG_LEVEL: 'info',
   });
   try {
-    const base = await service.listening;
-    await waitUntil(
-      'ready',
-      () => fetch(`${base}/health/ready`).then((r) => r.status),
-      (status) => status === 200,
-    );
+    const base = await service.ready();
     const response = await fetch(`${base}/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -86,8 +73,7 @@ test('main refuses REDIS_URL and REDIS_CLUSTER_NODES together at start, naming b
 test('main exits 1 with the reason when the store cannot be reached', { timeout: 30_000 }, async () => {
   const service = spawnService(MAIN, {
     REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
-    KAFKA_BROKERS: broker.bootstrap,
-    PORT: '0',
+    KAFKA_BROKERS: testBroker.broker.bootstrap,
   });
   assert.equal(await service.exited, 1);
   assert.match(service.output(), /"level":"fatal".*"msg":"store could not be opened"/);

@@ -1,69 +1,44 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
-import { startBroker } from '@orderflow/broker';
+import { before, test } from 'node:test';
 import { type AnyCloudEvent, createEvent, decodeEvent, EventTypes, eventRecord, Topics } from '@orderflow/contracts';
 import {
-  createEventProducer,
-  createKafkaConnection,
-  createLogger,
-  type EventProducer,
-  type KafkaConnection,
-} from '@orderflow/platform';
-import { readTopics, type ServiceProcess, spawnService, type TopicReader } from '@orderflow/platform/testing';
+  closeAfterAll,
+  readTopics,
+  type ServiceProcess,
+  spawnService,
+  startTestBroker,
+  type TestBroker,
+  temporaryDirectory,
+  type TopicReader,
+} from '@orderflow/platform/testing';
 
 // main.ts as a process, the way a container runs it (SQLite store): configuration from the environment, seeding on
 // the first start only, consuming orders, and a graceful SIGTERM that exits 0.
 
 const MAIN = new URL('../src/main.ts', import.meta.url);
 const TOKEN = 'process-admin-token';
-const log = createLogger({ name: 'main-test', level: 'silent' });
-
+const closeLater = closeAfterAll();
+let testBroker: TestBroker;
 let dataDir: string;
-let brokerDir: string;
-let broker: Awaited<ReturnType<typeof startBroker>>;
-let connection: KafkaConnection;
 let watcher: TopicReader<AnyCloudEvent>;
-let orders: EventProducer;
-const children = new Set<ChildProcess>();
 
 before(async () => {
-  brokerDir = mkdtempSync(join(tmpdir(), 'stock-main-broker-'));
-  dataDir = mkdtempSync(join(tmpdir(), 'stock-main-data-'));
-  broker = await startBroker({ port: 0, dataDir: brokerDir, log });
-  connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId: 'main-test' });
-  watcher = await readTopics(connection, [Topics.stock], decodeEvent);
-  orders = createEventProducer({ connection, log });
-});
-
-after(async () => {
-  for (const child of children) child.kill('SIGKILL');
-  await watcher?.stop();
-  await orders?.close();
-  await broker?.close();
-  rmSync(brokerDir, { recursive: true, force: true });
-  rmSync(dataDir, { recursive: true, force: true });
+  testBroker = closeLater(await startTestBroker('stock-main'));
+  dataDir = closeLater(temporaryDirectory('stock-main-data-')).path;
+  watcher = closeLater(await readTopics(testBroker.connection, [Topics.stock], decodeEvent));
 });
 
 async function startService(extraEnv: Record<string, string>): Promise<ServiceProcess & { url: string }> {
-  const service = spawnService(MAIN, {
-    KAFKA_BROKERS: broker.bootstrap,
-    ORDERFLOW_DATA_DIR: dataDir,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    ADMIN_TOKEN: TOKEN,
-    LOG_LEVEL: 'info',
-    ...extraEnv,
-  });
-  children.add(service.child);
-  const url = await service.listening;
+  const service = closeLater(
+    spawnService(MAIN, {
+      KAFKA_BROKERS: testBroker.broker.bootstrap,
+      ORDERFLOW_DATA_DIR: dataDir,
+      ADMIN_TOKEN: TOKEN,
+      ...extraEnv,
+    }),
+  );
   // Readiness needs the consumer in its group: poll the probe as an orchestrator would.
-  while ((await fetch(`${url}/health/ready`)).status !== 200) await delay(50);
-  return { ...service, url };
+  return { ...service, url: await service.ready() };
 }
 
 async function stock(url: string): Promise<unknown> {
@@ -84,7 +59,7 @@ test('main.ts seeds once, reserves orders from Kafka, and stops cleanly on SIGTE
     { orderId: 'main-1', productId: 'A001', quantity: 4, createdAt: new Date().toISOString() },
     { source: '/orderflow/order-service' },
   );
-  await orders.publish(Topics.orders, eventRecord(event));
+  await testBroker.publish(eventRecord(event));
   const [result] = await watcher.waitFor(
     (seen) => seen.event?.type === EventTypes.stockReserved && seen.event.data.orderId === 'main-1',
   );

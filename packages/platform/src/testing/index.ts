@@ -28,4 +28,5 @@ export { type Closable, closeAfterAll } from './close-after-all.ts';
 export { type FakeKafkaStatus, fakeKafkaStatus } from './fake-kafka-status.ts';
 export { type ServiceProcess, spawnService } from './service-process.ts';
 export { startTestBroker, type TestBroker, type TopicRecord } from './test-broker.ts';
+export { type TemporaryDirectory, temporaryDirectory } from './temporary-directory.ts';
 export { type ReadRecord, type RecordDecoder, readTopics, type TopicReader } from './topic-reader.ts';

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 /** A service's src/main.ts running in its own process, as a container runs it. */
@@ -14,6 +15,11 @@ export interface ServiceProcess {
   logLine(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
   /** Resolves with the base URL once the HTTP server logs that it listens; rejects when the process exits first. */
   readonly listening: Promise<string>;
+  /**
+   * Resolves with the base URL once GET /health/ready answers 200, polled as an orchestrator polls it; rejects when the
+   * process exits first or `timeoutMs` (default 30 s) passes.
+   */
+  ready(timeoutMs?: number): Promise<string>;
   /** Resolves with the exit code. */
   readonly exited: Promise<number | null>;
   /** Sends SIGTERM and resolves with the exit code. */
@@ -21,14 +27,16 @@ export interface ServiceProcess {
 }
 
 const LISTENING = /Server listening at (http:\/\/[^\s]+)/;
+const READY_POLL_MS = 50;
 
 /**
  * Starts `main` on the running Node with nothing from the test's environment but PATH, so the service is configured
- * by `env` alone.
+ * by `env` alone: on a free port on loopback, logging at info (where `listening` finds its line), unless `env` says
+ * otherwise.
  */
 export function spawnService(main: string | URL, env: Readonly<Record<string, string>>): ServiceProcess {
   const child = spawn(process.execPath, [typeof main === 'string' ? main : fileURLToPath(main)], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -80,6 +88,23 @@ export function spawnService(main: string | URL, env: Readonly<Record<string, st
   // A test that expects an exit never awaits `listening`: its rejection is not an unhandled one.
   listening.catch(() => undefined);
 
+  async function ready(timeoutMs = 30_000): Promise<string> {
+    const base = await listening;
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const status = await fetch(`${base}/health/ready`).then(
+        (response) => response.status,
+        () => undefined,
+      );
+      if (status === 200) return base;
+      if (hasExited) throw new Error(`the service exited before it was ready:\n${output}`);
+      if (performance.now() >= deadline) {
+        throw new Error(`the service was not ready within ${timeoutMs} ms (last answer ${status}):\n${output}`);
+      }
+      await delay(READY_POLL_MS);
+    }
+  }
+
   return {
     child,
     output: () => output,
@@ -87,6 +112,7 @@ export function spawnService(main: string | URL, env: Readonly<Record<string, st
     logs,
     logLine,
     listening,
+    ready,
     exited,
     async stop() {
       if (!hasExited) child.kill('SIGTERM');

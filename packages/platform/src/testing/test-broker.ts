@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type RunningBroker, startBroker } from '@orderflow/broker';
 import {
   createEventProducer,
@@ -10,6 +7,7 @@ import {
 } from '../kafka/event-producer.ts';
 import { createKafkaConnection, type KafkaConnection } from '../kafka/kafka-connection.ts';
 import { silentLog } from './consumed-record.ts';
+import { temporaryDirectory } from './temporary-directory.ts';
 
 /** A record and the topic it goes to: contracts' eventRecord(event) is one. */
 export interface TopicRecord extends PublishRecord {
@@ -30,9 +28,9 @@ export interface TestBroker {
 
 /** Our broker on a free port, with a data directory of its own, and a connection to it as `clientId`. */
 export async function startTestBroker(clientId: string): Promise<TestBroker> {
-  const dataDir = mkdtempSync(join(tmpdir(), `${clientId}-`));
-  const broker = await startBroker({ port: 0, dataDir, log: silentLog }).catch((error: unknown) => {
-    rmSync(dataDir, { recursive: true, force: true });
+  const dataDir = temporaryDirectory(`${clientId}-`);
+  const broker = await startBroker({ port: 0, dataDir: dataDir.path, log: silentLog }).catch((error: unknown) => {
+    dataDir.cleanup();
     throw error;
   });
   const connection = createKafkaConnection({ brokers: [broker.bootstrap], clientId });
@@ -51,7 +49,7 @@ export async function startTestBroker(clientId: string): Promise<TestBroker> {
     async close() {
       await producer?.close();
       await broker.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      dataDir.cleanup();
     },
   };
 }
