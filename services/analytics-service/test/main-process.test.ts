@@ -1,41 +1,16 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import { ConsumerGroups, eventRecord } from '@orderflow/contracts';
-import {
-  closeAfterAll,
-  type ServiceProcess,
-  spawnService,
-  startTestBroker,
-  type TestBroker,
-  temporaryDirectory,
-  waitUntil,
-} from '@orderflow/platform/testing';
+import { mainProcessFixture, waitUntil } from '@orderflow/platform/testing';
 import { Admin } from '@platformatic/kafka';
 import { orderCreated } from './events.ts';
 
 // The service as it is deployed: src/main.ts in its own process, configured by the environment alone (SQLite store,
 // our broker), answering HTTP, counting an event, and shutting down cleanly on SIGTERM.
 
-const MAIN = new URL('../src/main.ts', import.meta.url);
-const closeLater = closeAfterAll();
-let testBroker: TestBroker;
-
-before(async () => {
-  testBroker = closeLater(await startTestBroker('analytics-main'));
-});
-
-/** main.ts on the test's broker, with a data directory of its own. */
-function startService(env: Record<string, string> = {}): ServiceProcess & { dataDir: string } {
-  const dataDir = closeLater(temporaryDirectory('analytics-main-data-')).path;
-  const service = spawnService(MAIN, {
-    KAFKA_BROKERS: testBroker.broker.bootstrap,
-    ORDERFLOW_DATA_DIR: dataDir,
-    ...env,
-  });
-  return { ...closeLater(service), dataDir };
-}
+const main = mainProcessFixture(new URL('../src/main.ts', import.meta.url), 'analytics-main');
 
 test(
   'main.ts serves, counts from Kafka into SQLite, and exits 0 on SIGTERM after leaving the group',
@@ -43,9 +18,9 @@ test(
     timeout: 90_000,
   },
   async () => {
-    const service = startService();
+    const service = main.start();
     const base = await service.ready();
-    await testBroker.publish(eventRecord(orderCreated({ orderId: 'o-main', productId: 'A001', quantity: 3 })));
+    await main.broker.publish(eventRecord(orderCreated({ orderId: 'o-main', productId: 'A001', quantity: 3 })));
     const stats = await waitUntil(
       'order counted',
       () => fetch(`${base}/stats`).then((r) => r.json() as Promise<{ totals: { orders: number; quantity: number } }>),
@@ -60,7 +35,7 @@ test(
     assert.ok(messages.includes('stopped'));
     // It left the group on the way out: the broker holds no member for it, rather than keeping the dead one until
     // its session times out (30 s) with its partitions assigned to nobody.
-    const admin = new Admin({ clientId: 'main-test', bootstrapBrokers: [testBroker.broker.bootstrap] });
+    const admin = new Admin({ clientId: 'main-test', bootstrapBrokers: [main.broker.broker.bootstrap] });
     try {
       const groups = await admin.describeGroups({ groups: [ConsumerGroups.analytics] });
       const group = groups.get(ConsumerGroups.analytics);
@@ -73,7 +48,7 @@ test(
 );
 
 test('main.ts refuses a dedupe retention under 24 h with one line naming the variable, and exits 1', async () => {
-  const service = startService({ ANALYTICS_DEDUPE_RETENTION: '1h' });
+  const service = main.start({ ANALYTICS_DEDUPE_RETENTION: '1h' });
   assert.equal(await service.exited, 1);
   const stderr = service.stderr();
   assert.match(stderr, /^analytics-service: ANALYTICS_DEDUPE_RETENTION="1h" is invalid; expected a duration/);

@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { eventRecord } from '@orderflow/contracts';
 import { startTraceparent, traceIdOf } from '@orderflow/platform';
-import {
-  closeAfterAll,
-  spawnService,
-  startTestBroker,
-  type TestBroker,
-  temporaryDirectory,
-  waitUntil,
-} from '@orderflow/platform/testing';
+import { closeAfterAll, mainProcessFixture, waitUntil } from '@orderflow/platform/testing';
 import type { Notification } from '../src/notification.ts';
 import { orderCreated } from './support/events.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
@@ -19,16 +11,12 @@ import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-re
 // main.ts as a process: configuration from the environment, channels from NOTIFY_*, serving, consuming, and the
 // graceful exit on SIGTERM that an orchestrator relies on.
 
-const MAIN = new URL('../src/main.ts', import.meta.url);
 const SECRET = 'main-process-secret';
+const main = mainProcessFixture(new URL('../src/main.ts', import.meta.url), 'notification-main');
 const closeLater = closeAfterAll();
-let testBroker: TestBroker;
 let receiver: WebhookReceiver;
-let dir: string;
 
 before(async () => {
-  testBroker = closeLater(await startTestBroker('notification-main'));
-  dir = closeLater(temporaryDirectory('notification-service-main-')).path;
   receiver = closeLater(await startWebhookReceiver());
 });
 
@@ -38,12 +26,7 @@ test(
     timeout: 60_000,
   },
   async () => {
-    const service = spawnService(MAIN, {
-      KAFKA_BROKERS: testBroker.broker.bootstrap,
-      ORDERFLOW_DATA_DIR: join(dir, 'data'),
-      NOTIFY_WEBHOOK_URL: receiver.url,
-      NOTIFY_WEBHOOK_SECRET: SECRET,
-    });
+    const service = main.start({ NOTIFY_WEBHOOK_URL: receiver.url, NOTIFY_WEBHOOK_SECRET: SECRET });
     try {
       const started = await service.logLine((line) => line.msg === 'notification-service started');
       assert.deepEqual(started.channels, ['log', 'webhook']);
@@ -53,7 +36,7 @@ test(
 
       const event = orderCreated('order-main-1', 'A001', 3);
       const traceparent = startTraceparent();
-      await testBroker.publish({ ...eventRecord(event), traceparent });
+      await main.broker.publish({ ...eventRecord(event), traceparent });
 
       await receiver.waitForRequests(1);
       const [request] = receiver.requests;
@@ -84,7 +67,7 @@ test(
 );
 
 test('main refuses the webhook channel without a URL, in one line, with exit code 1', { timeout: 30_000 }, async () => {
-  const service = spawnService(MAIN, { NOTIFY_CHANNELS: 'log,webhook', ORDERFLOW_DATA_DIR: join(dir, 'data') });
+  const service = main.start({ NOTIFY_CHANNELS: 'log,webhook' });
   assert.equal(await service.exited, 1);
   assert.equal(
     service.output(),

@@ -1,27 +1,12 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { before, test } from 'node:test';
-import {
-  closeAfterAll,
-  spawnService,
-  startTestBroker,
-  type TestBroker,
-  temporaryDirectory,
-} from '@orderflow/platform/testing';
+import { test } from 'node:test';
+import { mainProcessFixture } from '@orderflow/platform/testing';
 
 // main.ts as a process: configuration from the environment, serving, joining the group, and the graceful exit on
 // SIGTERM that an orchestrator relies on.
 
-const MAIN = new URL('../src/main.ts', import.meta.url);
-const closeLater = closeAfterAll();
-let testBroker: TestBroker;
-let dir: string;
-
-before(async () => {
-  testBroker = closeLater(await startTestBroker('order-main'));
-  dir = closeLater(temporaryDirectory('order-service-main-')).path;
-});
+const main = mainProcessFixture(new URL('../src/main.ts', import.meta.url), 'order-main');
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -33,10 +18,7 @@ async function freePort(): Promise<number> {
 }
 
 test('main serves orders once ready and exits 0 on SIGTERM', { timeout: 60_000 }, async () => {
-  const service = spawnService(MAIN, {
-    KAFKA_BROKERS: testBroker.broker.bootstrap,
-    ORDERFLOW_DATA_DIR: join(dir, 'data'),
-  });
+  const service = main.start();
   try {
     const base = await service.ready();
     const response = await fetch(`${base}/orders`, {
@@ -56,13 +38,13 @@ test('main serves orders once ready and exits 0 on SIGTERM', { timeout: 60_000 }
 });
 
 test('main refuses a bad setting with a one-line message and exit code 1', { timeout: 30_000 }, async () => {
-  const service = spawnService(MAIN, { IDEMPOTENCY_TTL: 'forever', ORDERFLOW_DATA_DIR: join(dir, 'data') });
+  const service = main.start({ IDEMPOTENCY_TTL: 'forever' });
   assert.equal(await service.exited, 1);
   assert.match(service.output(), /^order-service: IDEMPOTENCY_TTL="forever" is invalid; expected a duration/);
 });
 
 test('main refuses REDIS_URL and REDIS_CLUSTER_NODES together at start, naming both', { timeout: 30_000 }, async () => {
-  const service = spawnService(MAIN, { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: '127.0.0.1:7000' });
+  const service = main.start({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: '127.0.0.1:7000' });
   assert.equal(await service.exited, 1);
   assert.match(
     service.output(),
@@ -71,10 +53,7 @@ test('main refuses REDIS_URL and REDIS_CLUSTER_NODES together at start, naming b
 });
 
 test('main exits 1 with the reason when the store cannot be reached', { timeout: 30_000 }, async () => {
-  const service = spawnService(MAIN, {
-    REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
-    KAFKA_BROKERS: testBroker.broker.bootstrap,
-  });
+  const service = main.start({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
   assert.equal(await service.exited, 1);
   assert.match(service.output(), /"level":"fatal".*"msg":"store could not be opened"/);
 });

@@ -3,11 +3,9 @@ import { before, test } from 'node:test';
 import { type AnyCloudEvent, createEvent, decodeEvent, EventTypes, eventRecord, Topics } from '@orderflow/contracts';
 import {
   closeAfterAll,
+  mainProcessFixture,
   readTopics,
   type ServiceProcess,
-  spawnService,
-  startTestBroker,
-  type TestBroker,
   temporaryDirectory,
   type TopicReader,
 } from '@orderflow/platform/testing';
@@ -15,28 +13,21 @@ import {
 // main.ts as a process, the way a container runs it (SQLite store): configuration from the environment, seeding on
 // the first start only, consuming orders, and a graceful SIGTERM that exits 0.
 
-const MAIN = new URL('../src/main.ts', import.meta.url);
 const TOKEN = 'process-admin-token';
+const main = mainProcessFixture(new URL('../src/main.ts', import.meta.url), 'stock-main');
 const closeLater = closeAfterAll();
-let testBroker: TestBroker;
+/** One data directory for every start: seeding happens on the first start only. */
 let dataDir: string;
 let watcher: TopicReader<AnyCloudEvent>;
 
 before(async () => {
-  testBroker = closeLater(await startTestBroker('stock-main'));
   dataDir = closeLater(temporaryDirectory('stock-main-data-')).path;
-  watcher = closeLater(await readTopics(testBroker.connection, [Topics.stock], decodeEvent));
+  const { connection } = await main.brokerStarted;
+  watcher = closeLater(await readTopics(connection, [Topics.stock], decodeEvent));
 });
 
 async function startService(extraEnv: Record<string, string>): Promise<ServiceProcess & { url: string }> {
-  const service = closeLater(
-    spawnService(MAIN, {
-      KAFKA_BROKERS: testBroker.broker.bootstrap,
-      ORDERFLOW_DATA_DIR: dataDir,
-      ADMIN_TOKEN: TOKEN,
-      ...extraEnv,
-    }),
-  );
+  const service = main.start({ ORDERFLOW_DATA_DIR: dataDir, ADMIN_TOKEN: TOKEN, ...extraEnv });
   // Readiness needs the consumer in its group: poll the probe as an orchestrator would.
   return { ...service, url: await service.ready() };
 }
@@ -59,7 +50,7 @@ test('main.ts seeds once, reserves orders from Kafka, and stops cleanly on SIGTE
     { orderId: 'main-1', productId: 'A001', quantity: 4, createdAt: new Date().toISOString() },
     { source: '/orderflow/order-service' },
   );
-  await testBroker.publish(eventRecord(event));
+  await main.broker.publish(eventRecord(event));
   const [result] = await watcher.waitFor(
     (seen) => seen.event?.type === EventTypes.stockReserved && seen.event.data.orderId === 'main-1',
   );
@@ -89,7 +80,7 @@ test('main.ts seeds once, reserves orders from Kafka, and stops cleanly on SIGTE
 });
 
 test('a configuration error stops start-up with a one-line message and exit code 1', { timeout: 30_000 }, async () => {
-  const service = spawnService(MAIN, { ORDERFLOW_DATA_DIR: dataDir, STOCK_SEED: 'A001=lots' });
+  const service = main.start({ ORDERFLOW_DATA_DIR: dataDir, STOCK_SEED: 'A001=lots' });
   assert.equal(await service.exited, 1);
   const stderr = service.stderr();
   assert.equal(stderr.trim(), 'stock-service: STOCK_SEED item "A001=lots" is invalid; expected PRODUCT=UNITS');

@@ -27,6 +27,7 @@ export { assertReadiness, type ReadinessProbe } from './assert-readiness.ts';
 export { type Closable, closeAfterAll } from './close-after-all.ts';
 export { type FakeKafkaStatus, fakeKafkaStatus } from './fake-kafka-status.ts';
 export { type ServiceProcess, spawnService } from './service-process.ts';
+export { type MainProcessFixture, mainProcessFixture } from './main-process-fixture.ts';
 export { startTestBroker, type TestBroker, type TopicRecord } from './test-broker.ts';
 export { type TemporaryDirectory, temporaryDirectory } from './temporary-directory.ts';
 export { type ReadRecord, type RecordDecoder, readTopics, type TopicReader } from './topic-reader.ts';
