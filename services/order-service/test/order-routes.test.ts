@@ -8,6 +8,7 @@ import type { Order } from '../src/order.ts';
 import type { OrderStore } from '../src/order-store.ts';
 import { createStockEventHandler } from '../src/stock-event-handler.ts';
 import { createFakeProducer, type FakeProducer, handlerContext } from '@orderflow/platform/testing';
+import { confirmedOrder } from './support/expected-orders.ts';
 import { consumed, stockChanged, stockRejected, stockReserved } from './support/stock-records.ts';
 import { backends, requestKeys, type TestStore } from './support/test-backends.ts';
 
@@ -373,10 +374,7 @@ for (const backend of backends) {
 
       const one = (await harness.app.inject({ method: 'GET', url: `/orders/${confirmed.orderId}` })).json();
       assert.equal(one.status, 'CONFIRMED');
-      assert.deepEqual(one.history, [
-        { status: 'PENDING', at: confirmed.createdAt },
-        { status: 'CONFIRMED', at: reserved.time, eventId: reserved.id },
-      ]);
+      assert.deepEqual(one.history, confirmedOrder(confirmed, { at: reserved.time, eventId: reserved.id }).history);
       const two = (await harness.app.inject({ method: 'GET', url: `/orders/${rejected.orderId}` })).json();
       assert.equal(two.status, 'REJECTED');
       assert.equal(two.reason, 'INSUFFICIENT_STOCK');

@@ -31,6 +31,7 @@ import { buildApp } from '../src/app.ts';
 import type { Order } from '../src/order.ts';
 import type { OrderStore } from '../src/order-store.ts';
 import { createStockEventHandler } from '../src/stock-event-handler.ts';
+import { confirmedOrder } from './support/expected-orders.ts';
 import { stockChanged, stockReserved } from './support/stock-records.ts';
 import { backends, requestKeys, type TestStore } from './support/test-backends.ts';
 
@@ -170,15 +171,7 @@ for (const backend of backends) {
           (r) => r.json().status !== 'PENDING',
         );
         assert.equal(response.statusCode, 200);
-        assert.deepEqual(response.json(), {
-          ...order,
-          status: 'CONFIRMED',
-          updatedAt: reserved.time,
-          history: [
-            { status: 'PENDING', at: order.createdAt },
-            { status: 'CONFIRMED', at: reserved.time, eventId: reserved.id },
-          ],
-        });
+        assert.deepEqual(response.json(), confirmedOrder(order, { at: reserved.time, eventId: reserved.id }));
       },
     );
 

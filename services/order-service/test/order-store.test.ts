@@ -5,6 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { PlatformErrors } from '@orderflow/platform';
 import { type AcceptedOrder, orderLocation, pendingOrder } from '../src/order.ts';
 import type { OrderStore, StockOutcome, StoredResponse } from '../src/order-store.ts';
+import { confirmedOrder } from './support/expected-orders.ts';
 import { backends, type TestStore } from './support/test-backends.ts';
 
 // One suite for both backends: what order-service relies on must hold on Redis in production and on SQLite alike.
@@ -187,10 +188,7 @@ for (const backend of backends) {
       assert.equal(stored.status, 'CONFIRMED');
       assert.equal(stored.reason, undefined);
       assert.equal(stored.updatedAt, reserved.at);
-      assert.deepEqual(stored.history, [
-        { status: 'PENDING', at: order.createdAt },
-        { status: 'CONFIRMED', at: reserved.at, eventId: reserved.eventId },
-      ]);
+      assert.deepEqual(stored.history, confirmedOrder(order, reserved).history);
     });
 
     test('a rejection records its reason', async () => {
@@ -218,15 +216,7 @@ for (const backend of backends) {
       assert.equal(early?.quantity, order.quantity);
 
       await other.accept(order, { keys: [], requestHash: 'h1', response: responseFor(order), ttlMs: DAY });
-      assert.deepEqual(await store.get(order.orderId), {
-        ...order,
-        status: 'CONFIRMED',
-        updatedAt: reserved.at,
-        history: [
-          { status: 'PENDING', at: order.createdAt },
-          { status: 'CONFIRMED', at: reserved.at, eventId: reserved.eventId },
-        ],
-      });
+      assert.deepEqual(await store.get(order.orderId), confirmedOrder(order, reserved));
       assert.deepEqual(
         (await store.list({ status: 'CONFIRMED', limit: 500 })).map((o) => o.orderId).includes(order.orderId),
         true,
