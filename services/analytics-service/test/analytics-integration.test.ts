@@ -8,14 +8,7 @@ import {
   eventRecord,
   Topics,
 } from '@orderflow/contracts';
-import {
-  createMetrics,
-  DeadLetterHeaders,
-  deadLetterTopic,
-  type HttpApp,
-  type KafkaConnection,
-  kafkaStatusOf,
-} from '@orderflow/platform';
+import { createMetrics, DeadLetterHeaders, deadLetterTopic, type HttpApp, kafkaStatusOf } from '@orderflow/platform';
 import { pino } from 'pino';
 import { startAnalyticsConsumer } from '../src/analytics-consumer.ts';
 import { createAnalyticsMetrics } from '../src/analytics-metrics.ts';
@@ -39,13 +32,12 @@ interface Stats {
 for (const backend of backends) {
   describe(`analytics-service on the broker with ${backend.name}`, () => {
     const closeLater = closeAfterAll();
-    let connection: KafkaConnection;
     let testBroker: TestBroker;
     let app: HttpApp;
 
     before(async () => {
       testBroker = closeLater(await startTestBroker('analytics-test'));
-      ({ connection } = testBroker);
+      const { connection } = testBroker;
       const { store } = await closeLater(backend.fresh()).open();
       const metrics = createMetrics({ service: 'analytics-test' });
       const consumer = closeLater(
@@ -143,7 +135,7 @@ for (const backend of backends) {
         assert.deepEqual(summed, { orders: 4, quantity: 10, confirmed: 2, rejected: 1 });
 
         const deadLetters = closeLater(
-          await readTopics(connection, [deadLetterTopic(Topics.orders, ConsumerGroups.analytics)]),
+          await readTopics(testBroker.connection, [deadLetterTopic(Topics.orders, ConsumerGroups.analytics)]),
         );
         await deadLetters.caughtUp();
         assert.equal(deadLetters.records.length, 1);

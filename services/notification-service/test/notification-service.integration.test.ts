@@ -9,7 +9,6 @@ import {
   DeadLetterHeaders,
   deadLetterTopic,
   type HttpApp,
-  type KafkaConnection,
   kafkaStatusOf,
 } from '@orderflow/platform';
 import { closeAfterAll, readTopics, startTestBroker, type TestBroker, waitUntil } from '@orderflow/platform/testing';
@@ -36,7 +35,6 @@ const DOOMED = 'doomed-';
 for (const backend of backends) {
   describe(`notification-service with our broker and ${backend.name}`, { timeout: 4 * TIMEOUT }, () => {
     const closeLater = closeAfterAll();
-    let connection: KafkaConnection;
     let receiver: WebhookReceiver;
     let consumer: ConsumerRunner;
     let testBroker: TestBroker;
@@ -44,7 +42,7 @@ for (const backend of backends) {
 
     before(async () => {
       testBroker = closeLater(await startTestBroker('notification-service-test'));
-      ({ connection } = testBroker);
+      const { connection } = testBroker;
       const { store } = await closeLater(backend.fresh()).open();
       receiver = closeLater(
         await startWebhookReceiver((_n, body) => (body.includes(`"orderId":"${DOOMED}`) ? 500 : 200)),
@@ -148,7 +146,7 @@ for (const backend of backends) {
         const orderId = `${DOOMED}${randomUUID()}`;
         const event = orderCreated(orderId);
         const dlq = deadLetterTopic(Topics.orders, ConsumerGroups.notification);
-        const deadLetters = closeLater(await readTopics(connection, [dlq]));
+        const deadLetters = closeLater(await readTopics(testBroker.connection, [dlq]));
         await publish(event);
         const [record] = await deadLetters.waitFor((r) => r.value.toString().includes(event.id));
         assert.equal(record!.headers[DeadLetterHeaders.errorCode], 'NOTIFICATION_DELIVERY_FAILED');

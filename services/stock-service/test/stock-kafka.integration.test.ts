@@ -16,7 +16,6 @@ import {
   createMetrics,
   deadLetterTopic,
   type HttpApp,
-  type KafkaConnection,
   kafkaStatusOf,
   type Store,
   startTraceparent,
@@ -45,7 +44,6 @@ const TOKEN = 'integration-admin-token';
 for (const backend of backends) {
   describe(`stock-service over Kafka with ${backend.name}`, { timeout: 60_000 }, () => {
     const closeLater = closeAfterAll();
-    let connection: KafkaConnection;
     let store: StockStore;
     let platform: Store;
     let app: HttpApp;
@@ -54,7 +52,7 @@ for (const backend of backends) {
 
     before(async () => {
       testBroker = closeLater(await startTestBroker('stock-service'));
-      ({ connection } = testBroker);
+      const { connection } = testBroker;
       ({ store, platform } = await closeLater(backend.fresh()).open());
       await store.seed(
         new Map([
