@@ -80,19 +80,29 @@ function backToBack(requests: readonly EncodedRequest[]): Buffer {
 }
 
 /** The next response for each request, in the order they arrive. */
-async function nextResponses(client: WireClient, requests: readonly EncodedRequest[]) {
+/** The answers to `requests`, asserted to come in the order the requests were written (Kafka's per-connection rule). */
+async function responsesInOrder(client: WireClient, requests: readonly EncodedRequest[]) {
   const responses = [];
   for (let index = 0; index < requests.length; index++) responses.push(await client.next());
-  return responses;
-}
-
-async function expectInOrder(client: WireClient, requests: EncodedRequest[]): Promise<void> {
-  const responses = await nextResponses(client, requests);
   assert.deepEqual(
     responses.map((response) => response.correlationId),
     requests.map((request) => request.correlationId),
     'responses come in request order',
   );
+  return responses;
+}
+
+/** A Fetch that long-polls an empty partition for `maxWaitMs`, an ApiVersions pipelined behind it, then `more`. */
+function behindLongPoll(client: WireClient, topic: string, maxWaitMs: number, ...more: EncodedRequest[]) {
+  return [
+    client.encode(ApiKey.FETCH, 12, fetchAt(topic, 0n, maxWaitMs)),
+    client.encode(ApiKey.API_VERSIONS, 3, API_VERSIONS_V3),
+    ...more,
+  ];
+}
+
+async function expectInOrder(client: WireClient, requests: EncodedRequest[]): Promise<void> {
+  const responses = await responsesInOrder(client, requests);
   assert.deepEqual(
     responses.map((response) => response.apiKey),
     [18, 3, 0, 1, 2, 19, 3, 18],
@@ -133,19 +143,12 @@ test('a fast request pipelined behind a long poll is answered after it', async (
   const client = await connect(t);
   await createTopic(client, topic, 1);
   const maxWaitMs = 1000;
-  const requests = [
-    client.encode(ApiKey.FETCH, 12, fetchAt(topic, 0n, maxWaitMs)),
-    client.encode(ApiKey.API_VERSIONS, 3, API_VERSIONS_V3),
-    client.encode(ApiKey.METADATA, 12, { topics: null, allowAutoTopicCreation: false }),
-  ];
+  const metadata = client.encode(ApiKey.METADATA, 12, { topics: null, allowAutoTopicCreation: false });
+  const requests = behindLongPoll(client, topic, maxWaitMs, metadata);
   const sentAt = performance.now();
   client.write(backToBack(requests));
-  const responses = await nextResponses(client, requests);
+  const responses = await responsesInOrder(client, requests);
 
-  assert.deepEqual(
-    responses.map((response) => response.correlationId),
-    requests.map((request) => request.correlationId),
-  );
   const fetched = (responses[0].body as FetchResponse).responses[0].partitions[0];
   assert.equal(fetched.errorCode, ErrorCode.NONE);
   assert.equal(fetched.records?.length ?? 0, 0, 'the long poll timed out empty');
@@ -160,10 +163,7 @@ test('a fast request behind a long poll follows it as soon as a produce elsewher
   const producer = await connect(t);
   await createTopic(producer, topic, 1);
   const maxWaitMs = 5000;
-  const requests = [
-    consumer.encode(ApiKey.FETCH, 12, fetchAt(topic, 0n, maxWaitMs)),
-    consumer.encode(ApiKey.API_VERSIONS, 3, API_VERSIONS_V3),
-  ];
+  const requests = behindLongPoll(consumer, topic, maxWaitMs);
   consumer.write(backToBack(requests));
   // Once the broker has answered a request written after them on another connection, it has read the pipelined
   // pair and parked the fetch (it reads sockets in the order their data arrived).
@@ -177,11 +177,7 @@ test('a fast request behind a long poll follows it as soon as a produce elsewher
   );
   assert.equal(produced.responses[0].partitionResponses[0].errorCode, ErrorCode.NONE);
 
-  const responses = await nextResponses(consumer, requests);
-  assert.deepEqual(
-    responses.map((response) => response.correlationId),
-    requests.map((request) => request.correlationId),
-  );
+  const responses = await responsesInOrder(consumer, requests);
   assert.deepEqual(decodeValues((responses[0].body as FetchResponse).responses[0].partitions[0].records!), ['wake-0']);
   const afterProduceMs = responses[1].receivedAt - producedAt;
   assert.ok(afterProduceMs < maxWaitMs / 2, `ApiVersions answered ${afterProduceMs.toFixed(0)} ms after the produce`);
