@@ -129,7 +129,7 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
       log.debug({ err: error }, 'kafka consumer rejoin failed while stopping or restarting');
       return;
     }
-    void restartStream(stream, error);
+    void restartStream(stream, error, 'group rejoin failed');
   });
 
   async function openStream(): Promise<void> {
@@ -144,17 +144,22 @@ export async function startConsumer(options: ConsumerRunnerOptions): Promise<Con
     flow.streamOpened(consumer.assignments ?? []);
     stream = opened;
     opened.on('data', flow.offer);
-    opened.on('error', (error) => void restartStream(opened, error));
-    opened.once('close', () => void restartStream(opened, undefined));
+    opened.on('error', (error) => void restartStream(opened, error, 'stream failed'));
+    opened.once('close', () => void restartStream(opened, undefined, 'stream ended unexpectedly'));
   }
 
-  async function restartStream(failed: MessagesStream<Buffer, Buffer, string, Buffer>, error: unknown): Promise<void> {
+  /** Reopens the stream after `failed` stopped delivering; `why` says what stopped it, for the log line. */
+  async function restartStream(
+    failed: MessagesStream<Buffer, Buffer, string, Buffer>,
+    error: unknown,
+    why: string,
+  ): Promise<void> {
     if (stopping || restarting || stream !== failed) {
       return;
     }
     restarting = true;
     stream = undefined;
-    log.error({ err: error }, 'kafka consumer stream ended unexpectedly, reopening');
+    log.error({ err: error }, `kafka consumer ${why}, reopening`);
     failed.destroy();
     for (let attempt = 1; ; attempt++) {
       if (!(await sleepUnlessAborted(retryDelayMs(attempt, STREAM_RESTART_POLICY), stopAbort.signal))) {
