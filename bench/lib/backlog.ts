@@ -48,7 +48,10 @@ export interface Drain {
   readonly perSecond: number;
 }
 
-/** Publishes `count` events, `eventAt(i)` each, to their topic (order-topic for order-created) in chunks, acks=all, batched by the platform producer. */
+/**
+ * Publishes `count` events, `eventAt(i)` each, to their topic (order-topic for order-created) in chunks, acks=all,
+ * batched by the platform producer.
+ */
 export async function fillBacklog(
   connection: KafkaConnection,
   count: number,

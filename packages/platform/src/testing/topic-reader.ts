@@ -3,7 +3,7 @@ import { Consumer } from '@platformatic/kafka';
 import type { ConsumedRecord } from '../kafka/consumed-record.ts';
 import { clientOptions, type KafkaConnection } from '../kafka/kafka-connection.ts';
 import { startConsumer } from '../kafka/consumer-runner.ts';
-import { createLogger } from '../logger.ts';
+import { silentLog } from './consumed-record.ts';
 
 /** A record as a test reads it: its key as text and, when the reader was given a decoder, the event it carries. */
 export interface ReadRecord<E> extends Omit<ConsumedRecord, 'key'> {
@@ -39,7 +39,6 @@ export interface TopicReader<E = never> {
 }
 
 const WAIT_TIMEOUT_MS = 60_000;
-const silent = createLogger({ name: 'topic-reader', level: 'silent' });
 
 export async function readTopics<E = never>(
   connection: KafkaConnection,
@@ -53,7 +52,7 @@ export async function readTopics<E = never>(
     connection,
     groupId: `topic-reader-${randomUUID()}`,
     topics,
-    log: silent,
+    log: silentLog,
     maxWaitMs: 100,
     handler: async (record) => {
       read.push(record);
