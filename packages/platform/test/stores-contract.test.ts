@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { createLogger, openStore, type Store } from '../src/index.ts';
+import { deleteRedisKeys, redisKeys, TEST_REDIS_URL } from '../src/testing/index.ts';
 
 // One suite, run against both backends: whatever a service relies on must hold for Redis in production and for
 // SQLite on a laptop alike.
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = createLogger({ name: 'stores-contract', level: 'silent' });
 const MINUTE = 60_000;
 
@@ -50,27 +50,17 @@ function sqliteBackend(): Backend {
 function redisBackend(): Backend {
   const namespace = `contract-${randomUUID()}`;
   const pattern = `orderflow:${namespace}:*`;
-  const admin = new Redis(REDIS_URL, { lazyConnect: true });
+  const admin = new Redis(TEST_REDIS_URL, { lazyConnect: true });
   const stores: Store[] = [];
-  async function keys(): Promise<string[]> {
-    const found: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await admin.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      found.push(...batch);
-    } while (cursor !== '0');
-    return found;
-  }
   return {
     async open() {
-      const store = await openStore({ REDIS_URL, ORDERFLOW_DATA_DIR: '.unused' }, { log, namespace });
+      const store = await openStore({ REDIS_URL: TEST_REDIS_URL, ORDERFLOW_DATA_DIR: '.unused' }, { log, namespace });
       stores.push(store);
       return store;
     },
     async advance(ms) {
       if (admin.status === 'wait') await admin.connect();
-      for (const key of await keys()) {
+      for (const key of await redisKeys(pattern)) {
         const ttl = await admin.pttl(key);
         if (ttl < 0) continue;
         if (ttl <= ms) await admin.del(key);
@@ -78,10 +68,9 @@ function redisBackend(): Backend {
       }
     },
     async cleanup() {
-      if (admin.status === 'wait') await admin.connect();
-      const leftovers = await keys();
-      if (leftovers.length > 0) await admin.del(...leftovers);
-      await admin.quit();
+      await deleteRedisKeys(pattern);
+      if (admin.status !== 'wait') await admin.quit();
+      else admin.disconnect();
       for (const store of stores) await store.close();
     },
   };
